@@ -1,4 +1,4 @@
-"""Reference data shipped with the project: the official service areas (ODbL, see data/README.md)."""
+"""Reference data shipped with the project: the official service areas (ODbL, data/README.md)."""
 
 from __future__ import annotations
 
