@@ -1,0 +1,127 @@
+"""FastAPI dependencies for the staff side: database session, who is asking, what they may do.
+
+A staff member is recognised by (in this order) a personal API token
+(`Authorization: Bearer ka_...`, stored only as a SHA-256 hash), the interim admin token from
+settings (bootstrap only, acts as an admin), or the signed session cookie of the web console.
+Cookie-authenticated changes (any method but GET/HEAD/OPTIONS) must carry the session's CSRF
+token in the `csrf_token` form field or the `X-CSRF-Token` header.
+
+staff/ never imports bot/: settings and the engine come from `request.app.state.runtime`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from db.models import Staff
+from staff import sessions, tokens
+from staff.roles import allowed
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+BOOTSTRAP_USERNAME = "admin-token"
+
+
+def get_runtime(request: Request) -> Any:
+    return request.app.state.runtime
+
+
+def get_settings(request: Request) -> Any:
+    return request.app.state.runtime.settings
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.runtime.engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One database session per request; views commit what they change."""
+    with Session(get_engine(request), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Any, Depends(get_settings)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def _bootstrap_admin() -> Staff:
+    """The interim admin token acts as an unsaved admin (audited with no staff id)."""
+    return Staff(id=None, username=BOOTSTRAP_USERNAME, role="admin", password_hash="!")
+
+
+def _from_bearer(request: Request, session: Session, value: str) -> Staff:
+    staff = tokens.staff_for_token(session=session, token=value)
+    if staff is not None:
+        return staff
+    admin_token = get_settings(request).admin_api_token.get_secret_value()
+    if admin_token and hmac.compare_digest(value.encode(), admin_token.encode()):
+        return _bootstrap_admin()
+    raise HTTPException(401, "invalid or revoked API token", {"WWW-Authenticate": "Bearer"})
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    given = request.headers.get("x-csrf-token")
+    if not given and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        value = form.get("csrf_token")
+        given = value if isinstance(value, str) else None
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise HTTPException(403, "CSRF token missing or wrong; reload the page and try again")
+
+
+async def optional_staff(request: Request, session: SessionDep) -> Staff | None:
+    """The staff member making this request, or None when nobody is signed in."""
+    value = _bearer(request)
+    if value is not None:
+        staff = _from_bearer(request, session, value)
+        request.state.auth = "token"
+        request.state.staff = staff
+        return staff
+    data = sessions.read(request, session=session)
+    if data is None:
+        return None
+    staff, csrf = data
+    request.state.auth = "cookie"
+    request.state.csrf = csrf
+    request.state.staff = staff
+    if request.method not in SAFE_METHODS:
+        await _check_csrf(request, csrf)
+    return staff
+
+
+async def current_staff(staff: Annotated[Staff | None, Depends(optional_staff)]) -> Staff:
+    """The signed-in staff member; 401 when nobody is."""
+    if staff is None:
+        raise HTTPException(401, "sign in or send an API token", {"WWW-Authenticate": "Bearer"})
+    return staff
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+
+
+def require_role(*roles: str):
+    """A dependency that lets through only these roles (admins always); 401 / 403 otherwise."""
+
+    async def check(staff: CurrentStaff) -> Staff:
+        if not allowed(staff.role, tuple(roles)):
+            raise HTTPException(403, f"your role ({staff.role}) may not do this")
+        return staff
+
+    return check
