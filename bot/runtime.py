@@ -5,24 +5,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from bot.engine import ConversationEngine
 from bot.settings import Settings
 from db.engine import make_engine
+from db.models import ServiceArea
+from outage_notices.areas import AreaIndex
 
 
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
+    areas: AreaIndex
+    conversation: ConversationEngine
     background: list[Any] = field(default_factory=list)
 
     @classmethod
-    def start(cls, settings: Settings) -> Runtime:
-        return cls(settings=settings, engine=make_engine(settings.database_url))
+    def start(cls, settings: Settings, *, engine: Engine | None = None) -> Runtime:
+        """Connect to the (already migrated) database and build what every request shares."""
+        engine = engine or make_engine(settings.database_url)
+        areas = load_area_index(engine)
+        conversation = ConversationEngine(engine=engine, settings=settings, areas=areas)
+        return cls(settings=settings, engine=engine, areas=areas, conversation=conversation)
 
     async def startup(self) -> None:
         """Start background work (delivery, scheduler) once the event loop runs."""
 
     async def shutdown(self) -> None:
         self.engine.dispose()
+
+
+def load_area_index(engine: Engine) -> AreaIndex:
+    """The lookup index from the areas in the database, which the migrations loaded."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(ServiceArea.__table__)).all()
+    if not rows:
+        raise RuntimeError("no service areas in the database: run `kabar-air db upgrade` first")
+    return AreaIndex.from_records(rows)

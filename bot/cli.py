@@ -1,0 +1,148 @@
+"""`kabar-air`: run the service, migrate the database, look up areas, chat as a customer."""
+
+from __future__ import annotations
+
+import sys
+from functools import cache
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from bot.settings import Settings, get_settings
+from db.engine import make_engine
+
+app = typer.Typer(help="Kabar Air: complaints and outage notices for water utilities.")
+db_app = typer.Typer(help="Database schema and reference data.")
+areas_app = typer.Typer(help="Service areas (kecamatan, desa/kelurahan).")
+app.add_typer(db_app, name="db")
+app.add_typer(areas_app, name="areas")
+
+
+@cache
+def get_engine() -> Engine:
+    return make_engine(get_settings().database_url)
+
+
+def _mount_part_clis() -> None:
+    """Each part brings its own sub-commands; they get the engine and settings from here."""
+    try:
+        from staff.cli import build_cli as staff_cli
+    except ImportError:  # the part is not installed in this build
+        staff_cli = None
+    if staff_cli:
+        app.add_typer(staff_cli(get_engine, get_settings), name="staff")
+    try:
+        from outage_notices.cli import build_cli as notice_cli
+    except ImportError:
+        notice_cli = None
+    if notice_cli:
+        app.add_typer(notice_cli(get_engine, get_settings), name="notice")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations and load the official service areas."""
+    from db.migrate import upgrade
+
+    count = upgrade(get_engine())
+    typer.echo(f"database at head; {count} service areas loaded")
+
+
+@areas_app.command("find")
+def areas_find(
+    text: Annotated[str, typer.Argument(help="A name or a whole sentence")],
+    limit: Annotated[int, typer.Option(help="How many candidates at most")] = 5,
+) -> None:
+    """Candidate areas, best first: code, level, name, kecamatan, score (tab-separated)."""
+    from bot.runtime import load_area_index
+
+    for match in load_area_index(get_engine()).find(text, limit=limit):
+        area = match.area
+        fields = [area.code, area.level, area.name, area.kecamatan_name or "", f"{match.score:.1f}"]
+        typer.echo("\t".join(fields))
+
+
+@app.command()
+def chat(
+    sender: Annotated[str, typer.Option(help="Customer identity on the console")] = "",
+    name: Annotated[str | None, typer.Option(help="Customer display name")] = None,
+) -> None:
+    """Talk to the bot as a customer; pipe lines in to script a conversation."""
+    from bot.runtime import Runtime
+    from channels.console import DEFAULT_SENDER, run_console
+
+    runtime = Runtime.start(get_settings(), engine=get_engine())
+
+    def handle(inbound):
+        return runtime.conversation.handle(inbound, queue_replies=False).replies
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        typer.echo("Kabar Air — console. Ketik 'menu' untuk mulai, Ctrl-D untuk keluar.\n")
+    run_console(
+        handle,
+        sender_id=sender or DEFAULT_SENDER,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        interactive=interactive,
+        display_name=name,
+    )
+
+
+@app.command()
+def serve() -> None:
+    """Start the web service (webhooks, staff console, API) on the configured host and port."""
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def run(
+    demo: Annotated[bool, typer.Option(help="Seed clearly marked demo disruptions")] = True,
+) -> None:
+    """Migrate, load areas, seed the demo, then serve: what `make run` does."""
+    settings = get_settings()
+    db_upgrade()
+    if demo:
+        seed_demo()
+    _print_how_to_chat(settings)
+    serve()
+
+
+@app.command("demo")
+def seed_demo() -> None:
+    """Add the demo disruptions in the border kecamatan (idempotent, marked [DEMO])."""
+    from sqlmodel import Session
+
+    from db.types import utcnow
+    from outage_notices.demo import seed_demo as seed
+
+    with Session(get_engine()) as session:
+        created = seed(session, now=utcnow())
+        session.commit()
+    typer.echo(f"demo disruptions ready ({created} new)")
+
+
+def _print_how_to_chat(settings: Settings) -> None:
+    channels = ["console", "web"]
+    if settings.telegram_enabled:
+        channels.append("telegram")
+    if settings.whatsapp_enabled:
+        channels.append("whatsapp")
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo(
+        f"\nKabar Air for {settings.utility_name}\n"
+        f"  channels on: {', '.join(channels)}\n"
+        f"  health:      {base}/healthz\n"
+        f"  staff:       {base}/staff  (create an account: .venv/bin/kabar-air staff add NAME)\n"
+        "  chat:        .venv/bin/kabar-air chat\n"
+        "  scripted:    printf 'halo\\n1\\nsungai tabuk\\n' | .venv/bin/kabar-air chat\n"
+    )
+
+
+_mount_part_clis()

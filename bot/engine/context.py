@@ -1,0 +1,70 @@
+"""What one step of a flow sees and does: the message, the contact's state, the replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.engine.store import ContactView
+from bot.texts import format_time, t
+from channels.messages import Choice, Inbound, Outbound
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from outage_notices.areas import AreaIndex
+
+
+MEDIA_CHANNELS = {"telegram", "whatsapp"}
+
+
+@dataclass
+class Context:
+    session: Session
+    contact: ContactView
+    inbound: Inbound
+    text: str
+    now: datetime
+    settings: Settings
+    areas: AreaIndex
+    simple: str = ""  # the text folded to lowercase words, for keyword matching
+    choice: str | None = None  # the value of a choice the customer picked, if any
+    replies: list[Outbound] = field(default_factory=list)
+    complaint_id: int | None = None
+    language_changed: bool = False
+
+    @property
+    def lang(self) -> str:
+        return self.contact.language
+
+    @property
+    def supports_media(self) -> bool:
+        return self.contact.channel in MEDIA_CHANNELS
+
+    @property
+    def data(self) -> dict:
+        return self.contact.data
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def time(self, moment: datetime) -> str:
+        return format_time(moment, self.lang, self.settings.tz)
+
+    def say(self, text: str, choices: list[Choice] | None = None) -> None:
+        """Queue a reply; its choices are remembered so '2' or a label can answer them."""
+        self.replies.append(Outbound(text=text, choices=tuple(choices or ())))
+        if choices:
+            self.data["_choices"] = [[c.value, c.label] for c in choices]
+
+    def go(self, flow: str | None, step: str | None = None) -> None:
+        self.contact.flow = flow
+        self.contact.step = step
+
+    def finish(self) -> None:
+        """Back to idle; flow data is dropped, the language stays."""
+        self.contact.flow = None
+        self.contact.step = None
+        self.contact.data = {}

@@ -1,0 +1,242 @@
+"""The channel-agnostic conversation engine: one inbound message in, replies out, state kept."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.engine import intents, store
+from bot.engine.context import Context
+from bot.engine.flows import complaint, menu, outage, restore, status, subscribe
+from bot.engine.flows.common import decide, show_menu
+from bot.settings import Settings
+from channels.messages import Inbound, Outbound
+from complaints.service import parse_ticket
+from db.types import utcnow
+from outage_notices.areas import AreaIndex
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages get a polite request to shorten
+MAX_STORED = 20000  # what we keep of an oversized message
+
+Step = Callable[[Context], None]
+STEPS: dict[tuple[str, str], Step] = {
+    ("complaint", "prefill"): complaint.prefill,
+    ("complaint", "category"): complaint.category,
+    ("complaint", "area"): complaint.area,
+    ("complaint", "address"): complaint.address,
+    ("complaint", "account"): complaint.account,
+    ("complaint", "description"): complaint.description,
+    ("complaint", "confirm"): complaint.confirm,
+    ("outage", "area"): outage.area_step,
+    ("status", "ticket"): status.ticket_step,
+    ("subscribe", "area"): subscribe.area_step,
+    ("language", "choose"): menu.language_choose,
+    ("restore_check", "ask"): restore.ask,
+}
+MENU_ACTIONS: dict[str, Step] = {
+    "main": show_menu,
+    "outage": outage.start,
+    "complaint": complaint.start,
+    "status": status.start,
+    "subscribe": subscribe.start,
+    "human": menu.talk_to_person,
+    "language": menu.start_language,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    replies: list[Outbound]
+    outbox_ids: list[int]
+    duplicate: bool = False
+    contact_id: int | None = None
+
+
+class ConversationEngine:
+    """Runs every turn in one transaction: receipt, contact, state, messages and outbox rows."""
+
+    def __init__(self, *, engine: Engine, settings: Settings, areas: AreaIndex) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.areas = areas
+
+    def handle(
+        self, inbound: Inbound, *, now: datetime | None = None, queue_replies: bool = True
+    ) -> Turn:
+        """Answer one message. A redelivered message (same raw_id) is acknowledged and ignored."""
+        now = now or utcnow()
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            if not store.claim_receipt(session, inbound, now):
+                return Turn(replies=[], outbox_ids=[], duplicate=True)
+            contact = store.load_contact(session, inbound, now)
+            text = (inbound.text or "").strip()
+            ctx = Context(
+                session=session,
+                contact=contact,
+                inbound=inbound,
+                text=text[:MAX_TEXT],
+                simple=intents.simplify(text[:MAX_TEXT]),
+                now=now,
+                settings=self.settings,
+                areas=self.areas,
+            )
+            self._respond(ctx, text)
+            ids = store.save_turn(
+                session,
+                contact=contact,
+                inbound=inbound,
+                stored_text=text[:MAX_STORED],
+                replies=ctx.replies,
+                queue_replies=queue_replies,
+                complaint_id=ctx.complaint_id,
+                language_changed=ctx.language_changed,
+                now=now,
+            )
+        return Turn(replies=ctx.replies, outbox_ids=ids, contact_id=contact.id)
+
+    def _respond(self, ctx: Context, text: str) -> None:
+        """Run the flow in a savepoint: a failing step loses its writes, never the answer."""
+        try:
+            with ctx.session.begin_nested():
+                self._dispatch(ctx, text)
+        except Exception:
+            log.exception("conversation step failed (contact %s)", ctx.contact.id)
+            ctx.replies.clear()
+            ctx.finish()
+            ctx.complaint_id = None
+            ctx.say(ctx.t("common.error"))
+            show_menu(ctx)
+
+    def _dispatch(self, ctx: Context, text: str) -> None:
+        if len(text) > MAX_TEXT:
+            ctx.say(ctx.t("common.too_long", length=len(text), limit=MAX_TEXT))
+            return
+        if not text and not ctx.inbound.media and ctx.inbound.location is None:
+            ctx.say(ctx.t("common.empty"))
+            show_menu(ctx)
+            return
+        self._expire_stale_flow(ctx)
+        if self._global_command(ctx):
+            return
+        ctx.choice = _picked_choice(ctx)
+        if ctx.choice and self._global_choice(ctx):
+            return
+        step = STEPS.get((ctx.contact.flow or "", ctx.contact.step or ""))
+        if step is not None:
+            step(ctx)
+            return
+        self._idle(ctx)
+
+    def _expire_stale_flow(self, ctx: Context) -> None:
+        contact = ctx.contact
+        timeout = timedelta(minutes=self.settings.conversation_timeout_minutes)
+        if (
+            contact.flow
+            and contact.state_updated_at
+            and ctx.now - contact.state_updated_at > timeout
+        ):
+            ctx.finish()
+            ctx.say(ctx.t("common.expired", minutes=self.settings.conversation_timeout_minutes))
+
+    def _global_command(self, ctx: Context) -> bool:
+        """Words that mean the same anywhere in a conversation."""
+        simple = ctx.simple
+        if simple in intents.STOP_WORDS:
+            subscribe.stop(ctx)
+        elif simple in intents.RESUME_WORDS and not ctx.contact.flow:
+            subscribe.resume(ctx) if ctx.contact.opted_out else show_menu(ctx)
+        elif simple in intents.MENU_WORDS or simple in intents.CANCEL_WORDS or ctx.text == "?":
+            if ctx.contact.flow and simple in intents.CANCEL_WORDS:
+                ctx.say(ctx.t("common.cancelled"))
+            ctx.finish()
+            show_menu(ctx)
+        elif simple in intents.ENGLISH_WORDS - {"en"} or simple == "english":
+            menu.set_language(ctx, "en")
+        elif simple in {"bahasa indonesia", "indonesia"}:
+            menu.set_language(ctx, "id")
+        elif (ticket := parse_ticket(ctx.text, self.settings.ticket_prefix)) and (
+            not ctx.contact.flow or ctx.contact.flow == "status" or simple.startswith("status")
+        ):
+            status.show(ctx, ticket)
+        else:
+            return False
+        return True
+
+    def _global_choice(self, ctx: Context) -> bool:
+        """Buttons that start something new wherever the customer was."""
+        kind, _, value = (ctx.choice or "").partition(":")
+        if kind == "menu" and value in MENU_ACTIONS:
+            ctx.finish()
+            MENU_ACTIONS[value](ctx)
+        elif kind == "sub" and (area := self.areas.get(value)):
+            subscribe.add(ctx, area)
+        elif kind == "complain" and self.areas.get(value):
+            complaint.start(ctx, area_code=value)
+        elif kind == "lang" and value in {"id", "en"}:
+            menu.set_language(ctx, value)
+        else:
+            return False
+        return True
+
+    def _idle(self, ctx: Context) -> None:
+        """Free text outside any flow: guess the intent, prefill what we can."""
+        simple = ctx.simple
+        if intents.is_greeting(simple):
+            show_menu(ctx)
+            return
+        category = intents.category_of(simple)
+        matches = self.areas.find(ctx.text, limit=6) if simple else []
+        area = decide(matches)
+        asks_about_outage = intents.has_phrase(simple, intents.OUTAGE_PHRASES)
+        if category and not (asks_about_outage and category == "no_water" and "?" in ctx.text):
+            complaint.start(
+                ctx,
+                category=category,
+                area_code=area.code if area else None,
+                area_candidates=[m.area.code for m in matches if m.score >= matches[0].score - 5],
+            )
+        elif intents.has_phrase(simple, intents.SUBSCRIBE_PHRASES):
+            subscribe.start(ctx)
+        elif intents.has_phrase(simple, intents.HUMAN_PHRASES):
+            menu.talk_to_person(ctx)
+        elif simple.startswith("status") or simple in {"tiket", "cek tiket"}:
+            status.start(ctx)
+        elif area is not None:
+            outage.answer(ctx, area)
+        elif matches or asks_about_outage:
+            outage.start(ctx, with_text=bool(matches))
+        else:
+            ctx.say(ctx.t("common.not_understood"))
+            show_menu(ctx)
+
+
+def _picked_choice(ctx: Context) -> str | None:
+    """Map '2', a button's value or its label back to the choice last offered."""
+    offered = ctx.data.get("_choices") or []
+    text = ctx.text.strip()
+    if text.isdigit() and 1 <= int(text) <= len(offered):
+        return offered[int(text) - 1][0]
+    lowered = text.lower()
+    for value, label in offered:
+        if text == value or lowered == label.lower():
+            return value
+    if ":" in text and text.split(":", 1)[0] in {
+        "menu",
+        "sub",
+        "complain",
+        "lang",
+        "area",
+        "cat",
+        "ticket",
+    }:
+        return text  # a button from an older message
+    if not offered and text.isdigit() and 1 <= int(text) <= len(MENU_ACTIONS) - 1:
+        return f"menu:{list(MENU_ACTIONS)[int(text)]}"
+    return None

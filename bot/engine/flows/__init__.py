@@ -1,0 +1,1 @@
+"""One module per customer flow; each step is a small function that sets the next step."""

@@ -1,0 +1,115 @@
+"""'Is the water off in my area, and until when?'"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.engine.context import Context
+from bot.engine.flows.common import area_label, pick_area
+from bot.texts import catalogue
+from channels.messages import Choice
+from outage_notices.areas import Area
+from outage_notices.lookup import Disruption, disruptions_for_area, rotation_windows
+
+MAX_SHOWN = 4
+
+
+def start(ctx: Context, *, with_text: bool = False) -> None:
+    """Ask for the area, or answer at once when the message already names one."""
+    ctx.go("outage", "area")
+    if with_text:
+        area_step(ctx)
+    else:
+        ctx.say(ctx.t("area.ask"))
+
+
+def area_step(ctx: Context) -> None:
+    if ctx.choice == "area:none":
+        ctx.say(ctx.t("area.ask"))
+        return
+    area = pick_area(ctx)
+    if area is not None:
+        answer(ctx, area)
+
+
+def answer(ctx: Context, area: Area) -> None:
+    """Ongoing and upcoming disruptions and rotation windows for this area, then what next."""
+    ctx.finish()
+    label = area_label(ctx, area)
+    disruptions = disruptions_for_area(
+        session=ctx.session,
+        code=area.code,
+        kecamatan_code=area.kecamatan_code,
+        is_kecamatan=area.level == "district",
+        now=ctx.now,
+    )
+    parts = []
+    if disruptions:
+        parts.append(ctx.t("outage.header", area=label))
+        parts += [_describe(ctx, item, area) for item in disruptions[:MAX_SHOWN]]
+    rotation = _rotation_text(ctx, area, label)
+    if rotation:
+        parts.append(rotation)
+    if not parts:
+        parts.append(ctx.t("outage.nothing", area=label))
+    choices = [
+        Choice(ctx.t("outage.offer_subscribe", area=area.name), f"sub:{area.code}"),
+        Choice(ctx.t("outage.offer_complaint"), f"complain:{area.code}"),
+        Choice(ctx.t("common.back_to_menu"), "menu:main"),
+    ]
+    ctx.say("\n\n".join(parts), choices)
+
+
+def _describe(ctx: Context, item: Disruption, asked: Area) -> str:
+    notice = item.notice
+    ongoing = item.is_ongoing(ctx.now)
+    names = ", ".join(item.area_names)
+    where = "" if item.area_names == [asked.name] else ctx.t("outage.where", areas=names)
+    end = (
+        ctx.time(notice.expected_end_at) if notice.expected_end_at else ctx.t("outage.end_unknown")
+    )
+    lines = [
+        ctx.t(
+            "outage.item",
+            badge=ctx.t("outage.ongoing" if ongoing else "outage.upcoming"),
+            title=notice.title,
+            where=where,
+            start=ctx.time(notice.starts_at),
+            end=end,
+        )
+    ]
+    if notice.cause:
+        lines.append(ctx.t("outage.cause", cause=notice.cause))
+    if notice.advice:
+        lines.append(ctx.t("outage.advice", advice=notice.advice))
+    if item.latest_update is not None:
+        update = item.latest_update
+        lines.append(ctx.t("outage.update", time=ctx.time(update.created_at), text=update.text))
+    return "\n".join(lines)
+
+
+def _rotation_text(ctx: Context, area: Area, label: str) -> str | None:
+    today = ctx.now.astimezone(ctx.settings.tz).date()
+    codes = [area.code] + ([area.kecamatan_code] if area.kecamatan_code else [])
+    windows = rotation_windows(
+        session=ctx.session, codes=codes, days=[today, today + timedelta(days=1)]
+    )
+    if not windows:
+        return None
+    lines = [ctx.t("outage.rotation_header", area=label)]
+    for window in windows:
+        lines.append(
+            ctx.t(
+                "outage.rotation_item",
+                day=_day_name(ctx, window.day),
+                start=window.start.strftime("%H.%M"),
+                end=window.end.strftime("%H.%M"),
+                note=f" ({window.note})" if window.note else "",
+            )
+        )
+    return "\n".join(lines)
+
+
+def _day_name(ctx: Context, day: date) -> str:
+    words = catalogue(ctx.lang)["time"]
+    return f"{words['days'][day.weekday()]} {day.day} {words['months'][day.month - 1]}"

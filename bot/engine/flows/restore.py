@@ -1,0 +1,43 @@
+"""After a restoration: 'is your water back?' A 'no' reopens the complaint."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.engine.context import Context
+from bot.engine.intents import answer_yes_no
+from channels.messages import Choice
+from complaints.service import set_status
+from db.models import Complaint
+
+
+def ask(ctx: Context) -> None:
+    answer = ctx.choice == "yes" if ctx.choice in {"yes", "no"} else answer_yes_no(ctx.simple)
+    if answer is None:
+        choices = [Choice(ctx.t("common.yes"), "yes"), Choice(ctx.t("common.no"), "no")]
+        ctx.say(ctx.t("restore.ask_again"), choices)
+        return
+    ids = [int(i) for i in ctx.data.get("complaint_ids", [])]
+    complaints = ctx.session.exec(
+        select(Complaint).where(col(Complaint.id).in_(ids), Complaint.contact_id == ctx.contact.id)
+    ).all()
+    tickets = ", ".join(c.ticket_number or "" for c in complaints)
+    ctx.finish()
+    for complaint in complaints:
+        if answer and complaint.status in {"received", "in_progress"}:
+            set_status(
+                session=ctx.session,
+                complaint=complaint,
+                status="resolved",
+                now=ctx.now,
+                text="Pelanggan mengonfirmasi air sudah mengalir",
+            )
+        elif not answer and complaint.status in {"resolved", "closed", "received"}:
+            set_status(
+                session=ctx.session,
+                complaint=complaint,
+                status="in_progress",
+                now=ctx.now,
+                text="Pelanggan melaporkan air belum mengalir setelah pemulihan",
+            )
+    ctx.say(ctx.t("restore.thanks" if answer else "restore.reopened", tickets=tickets))
