@@ -1,0 +1,164 @@
+"""Queue one notice event for every subscriber of the affected areas, once each, in short batches.
+
+Messages are written straight into the outbox (`message` rows, status 'pending') with
+INSERT … SELECT over a range of contact ids per transaction, ignoring rows that already exist
+(UNIQUE contact_id, notice_id, notice_event). A crash mid-way is resumed by running the same
+event again; webhook handlers only ever wait for one short batch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import JSON, Engine, bindparam, case, cast, exists, func, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from db.models import Contact, Message, Notice, NoticeUpdate, Subscription
+from db.types import UTCDateTime
+from outage_notices import texts
+from outage_notices.coverage import area_labels, audience_area_codes, notice_area_codes
+from outage_notices.policy import NoticePolicy
+
+UPDATE_KIND = {"extend": "extended", "restore": "restored", "cancel": "cancelled"}
+DEFAULT_BATCH = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutResult:
+    targeted: int
+    inserted: int
+    batches: int
+
+
+def facts_for(session: Session, notice: Notice, event: str) -> texts.NoticeFacts:
+    """What the message for this event says, including the update text that caused it."""
+    family = texts.event_family(event)
+    update_text = ""
+    if family in UPDATE_KIND:
+        statement = (
+            select(NoticeUpdate.text)
+            .where(NoticeUpdate.notice_id == notice.id, NoticeUpdate.kind == UPDATE_KIND[family])
+            .order_by(NoticeUpdate.id)
+        )
+        updates = list(session.scalars(statement))
+        index = int(event.split("_")[1]) - 1 if family == "extend" else -1
+        update_text = updates[index] if updates and -len(updates) <= index < len(updates) else ""
+    return texts.NoticeFacts(
+        kind=notice.kind,
+        title=notice.title,
+        area_names=area_labels(session, notice_area_codes(session, notice.id)),
+        starts_at=notice.starts_at,
+        expected_end_at=notice.expected_end_at,
+        cause=notice.cause,
+        advice=notice.advice,
+        update_text=update_text,
+        restored_at=notice.restored_at,
+    )
+
+
+def _json(value: dict, dialect: str):
+    """A JSON value inside INSERT … SELECT: PostgreSQL needs the cast, SQLite keeps text."""
+    if dialect == "postgresql":
+        return cast(literal(json.dumps(value)), JSON)
+    return literal(json.dumps(value))
+
+
+def _insert_statement(dialect: str, *, notice_id: int, event: str, rendered: dict, now: datetime):
+    contact = Contact.__table__
+    english = contact.c.language == "en"
+    template_kind = rendered["template_kind"]
+    subscribed = exists().where(
+        Subscription.__table__.c.contact_id == contact.c.id,
+        Subscription.__table__.c.area_code.in_(bindparam("codes", expanding=True)),
+    )
+    rows = select(
+        contact.c.id,
+        literal("out"),
+        contact.c.channel,
+        case((english, literal(rendered["en"])), else_=literal(rendered["id"])),
+        literal("pending"),
+        literal(0),
+        literal(template_kind),
+        case(
+            (english, _json(rendered["vars_en"], dialect)),
+            else_=_json(rendered["vars_id"], dialect),
+        ),
+        literal(notice_id),
+        literal(event),
+        literal(now, UTCDateTime),
+    ).where(
+        contact.c.id >= bindparam("low"),
+        contact.c.id < bindparam("high"),
+        contact.c.active.is_(True),
+        contact.c.opted_out.is_(False),
+        subscribed,
+    )
+    columns = [
+        "contact_id", "direction", "channel", "text", "status", "attempts", "template_kind",
+        "template_variables", "notice_id", "notice_event", "created_at",
+    ]  # fmt: skip
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Message.__table__).from_select(columns, rows)
+    return statement.on_conflict_do_nothing(
+        index_elements=["contact_id", "notice_id", "notice_event"]
+    )
+
+
+def render_all(facts: texts.NoticeFacts, event: str, policy: NoticePolicy) -> dict:
+    """The text and template variables in both languages."""
+    kind, vars_id = texts.template_for(facts, event, "id", policy.tz)
+    _, vars_en = texts.template_for(facts, event, "en", policy.tz)
+    return {
+        "id": texts.render(facts, event, "id", policy.tz),
+        "en": texts.render(facts, event, "en", policy.tz),
+        "template_kind": kind,
+        "vars_id": vars_id,
+        "vars_en": vars_en,
+    }
+
+
+def queue_event(
+    *,
+    engine: Engine,
+    notice_id: int,
+    event: str,
+    policy: NoticePolicy,
+    now: datetime,
+    batch_size: int = DEFAULT_BATCH,
+    wake: Callable[[], None] | None = None,
+) -> FanoutResult:
+    """Queue this event's message for every subscriber; safe to run again after a crash."""
+    with Session(engine) as session:
+        notice = session.get(Notice, notice_id)
+        facts = facts_for(session, notice, event)
+        codes = audience_area_codes(session, notice_area_codes(session, notice_id))
+        low, high = session.execute(select(func.min(Contact.id), func.max(Contact.id))).one()
+    dialect = engine.dialect.name
+    rendered = render_all(facts, event, policy)
+    statement = _insert_statement(
+        dialect, notice_id=notice_id, event=event, rendered=rendered, now=now
+    )
+    before, batches = count_event(engine, notice_id, event), 0
+    if low is not None and codes:
+        for start in range(low, high + 1, batch_size):
+            with engine.begin() as connection:
+                params = {"codes": codes, "low": start, "high": start + batch_size}
+                connection.execute(statement, params)
+            batches += 1
+            if wake is not None:
+                wake()
+    targeted = count_event(engine, notice_id, event)
+    return FanoutResult(targeted=targeted, inserted=targeted - before, batches=batches)
+
+
+def count_event(engine: Engine, notice_id: int, event: str) -> int:
+    with engine.connect() as connection:
+        statement = select(func.count()).where(
+            Message.notice_id == notice_id, Message.notice_event == event
+        )
+        return connection.execute(statement).scalar_one()

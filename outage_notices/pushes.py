@@ -1,0 +1,158 @@
+"""The moments subscribers of a notice must be told something, kept as `push` rows (the truth).
+
+Each lifecycle step plans its rows here; the dispatcher (scheduled.py) asks `verdict` whether a
+row that fell due is sent now, held for quiet hours, or dropped with a recorded reason. An event
+name is planned at most once per notice, so edits and restarts never send anything twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import Notice, Push
+from outage_notices.policy import NoticePolicy, parse_reminder_hours
+
+ACTIVE = {"scheduled", "ongoing"}
+Verdict = tuple[Literal["send", "hold", "drop"], str | None]
+
+
+def pushes_of(session: Session, notice_id: int) -> list[Push]:
+    statement = select(Push).where(Push.notice_id == notice_id).order_by(Push.due_at, Push.id)
+    return list(session.scalars(statement))
+
+
+def _add(session: Session, notice: Notice, event: str, due_at: datetime, urgent: bool) -> Push:
+    """A push for this event, unless the notice already has one (then that one)."""
+    for push in pushes_of(session, notice.id):
+        if push.event == event:
+            return push
+    push = Push(notice_id=notice.id, event=event, due_at=due_at, urgent=urgent)
+    session.add(push)
+    session.flush()
+    return push
+
+
+def _drop(push: Push, reason: str, now: datetime) -> None:
+    push.status, push.drop_reason, push.processed_at = "dropped", reason, now
+
+
+def _wanted_before_start(notice: Notice, policy: NoticePolicy, now: datetime) -> dict:
+    """Reminders (planned work) or a start message (others) still ahead of the start."""
+    wanted: dict[str, tuple[datetime, bool]] = {}
+    if notice.starts_at <= now:
+        return wanted
+    if notice.kind == "planned":
+        for hours in parse_reminder_hours(notice.reminder_hours or policy.reminder_hours):
+            due = notice.starts_at - timedelta(hours=hours)
+            if due > now:
+                wanted[f"reminder_{hours}h"] = (due, False)
+    else:
+        wanted["start"] = (notice.starts_at, notice.urgent)
+    return wanted
+
+
+def plan_publish(*, session: Session, notice: Notice, policy: NoticePolicy, now: datetime) -> list:
+    """The publish message now, then reminders or a start message ahead."""
+    planned = [_add(session, notice, "publish", now, notice.urgent)]
+    for event, (due, urgent) in _wanted_before_start(notice, policy, now).items():
+        planned.append(_add(session, notice, event, due, urgent))
+    return planned
+
+
+def replan_after_edit(*, session: Session, notice: Notice, policy: NoticePolicy, now: datetime):
+    """Move pending reminders with the new start; what was sent stays sent."""
+    wanted = _wanted_before_start(notice, policy, now)
+    existing = {push.event: push for push in pushes_of(session, notice.id)}
+    for event, push in existing.items():
+        if push.status != "pending":
+            continue
+        if event in wanted:
+            push.due_at, push.urgent = wanted[event]
+        elif event.startswith("reminder_") or event == "start":
+            _drop(push, "no longer needed after an edit of the start or reminders", now)
+        else:
+            push.urgent = notice.urgent if event != "cancel" else push.urgent
+    for event, (due, urgent) in wanted.items():
+        if event not in existing:
+            _add(session, notice, event, due, urgent)
+
+
+def plan_extend(*, session: Session, notice: Notice, now: datetime) -> Push:
+    """Each extension is its own event (extend_1, extend_2, ...), told once."""
+    count = sum(1 for p in pushes_of(session, notice.id) if p.event.startswith("extend_"))
+    return _add(session, notice, f"extend_{count + 1}", now, notice.urgent)
+
+
+def _close(session: Session, notice: Notice, event: str, urgent: bool, now: datetime) -> Push:
+    """Drop what is still pending; tell the end only if someone was told of the notice."""
+    told = False
+    for push in pushes_of(session, notice.id):
+        if push.status == "done" and push.targeted > 0:
+            told = True
+        elif push.status == "pending":
+            _drop(push, f"notice {notice.status} before this was sent", now)
+    push = _add(session, notice, event, now, urgent)
+    if not told and push.status == "pending":
+        _drop(push, "no subscriber had been told of this notice", now)
+    return push
+
+
+def plan_restore(*, session: Session, notice: Notice, urgent: bool, now: datetime) -> list:
+    """Tell subscribers the water is back, and ask linked complainants whether it is."""
+    restore = _close(session, notice, "restore", urgent, now)
+    followup = _add(session, notice, "restore_followup", now, urgent)
+    return [restore, followup]
+
+
+def plan_cancel(*, session: Session, notice: Notice, now: datetime) -> Push:
+    return _close(session, notice, "cancel", notice.urgent, now)
+
+
+def verdict(
+    push: Push, notice: Notice, policy: NoticePolicy, now: datetime, *, events: list[str] = ()
+) -> Verdict:
+    """Send, hold for quiet hours, or drop (with why) a push that fell due."""
+    reason = _why_moot(push.event, notice, policy, now) or _superseded(push.event, events)
+    if reason:
+        return "drop", reason
+    if not push.urgent and policy.in_quiet_hours(now):
+        return "hold", None
+    return "send", None
+
+
+def _superseded(event: str, events) -> str | None:
+    """A held extension is moot once a later extension exists; that one tells the new end."""
+    if not event.startswith("extend_"):
+        return None
+    number = int(event.removeprefix("extend_"))
+    later = [e for e in events if e.startswith("extend_") and int(e[7:]) > number]
+    return f"superseded by {max(later, key=lambda e: int(e[7:]))}" if later else None
+
+
+def _why_moot(event: str, notice: Notice, policy: NoticePolicy, now: datetime) -> str | None:
+    """Why this event no longer matters to anyone, or None if it still does."""
+    stale = timedelta(hours=policy.stale_after_hours)
+    over = notice.expected_end_at is not None and notice.expected_end_at <= now
+    if event in {"restore", "restore_followup"}:
+        if notice.status != "restored" or notice.restored_at is None:
+            return f"notice is {notice.status}, not restored"
+        if now - notice.restored_at > stale:
+            return f"restored more than {policy.stale_after_hours} h ago"
+        return None
+    if event == "cancel":
+        if notice.status != "cancelled":
+            return f"notice is {notice.status}, not cancelled"
+        if now >= notice.starts_at and now - (notice.cancelled_at or now) > stale:
+            return "cancelled long ago and its start has passed"
+        return None
+    if notice.status not in ACTIVE:
+        return f"notice {notice.status} before this was sent"
+    if event.startswith("reminder_") and now >= notice.starts_at:
+        return "the disruption had already started"
+    if over:
+        return "the disruption was expected to be over already"
+    return None

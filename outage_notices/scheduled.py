@@ -1,0 +1,192 @@
+"""Scheduled work: one process at a time (a lease row in the database) sends the pushes due.
+
+APScheduler wakes `Dispatcher.tick` every few seconds in a background thread. The tick renews
+the lease, marks notices whose start has come as ongoing, then sends, holds or drops each
+pending push whose moment has come. Pushes missed while the service was down are simply due
+on the first tick after start; `pushes.verdict` decides whether they still matter.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from db.models import Notice, Push, SchedulerLease
+from db.types import utcnow
+from outage_notices import fanout, linking, pushes, service
+from outage_notices.policy import NoticePolicy
+
+log = logging.getLogger(__name__)
+LEASE_NAME = "notices"
+
+
+def acquire_lease(
+    *, engine: Engine, holder: str, now: datetime, seconds: int, name: str = LEASE_NAME
+) -> bool:
+    """Take or renew the lease unless another live holder has it; atomic on both databases."""
+    expires = now + timedelta(seconds=seconds)
+    table = SchedulerLease.__table__
+    with engine.begin() as connection:
+        renewed = connection.execute(
+            update(table)
+            .where(table.c.name == name)
+            .where((table.c.holder == holder) | (table.c.expires_at < now))
+            .values(holder=holder, expires_at=expires)
+        ).rowcount
+        if renewed:
+            return True
+        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        created = connection.execute(
+            insert(table)
+            .values(name=name, holder=holder, expires_at=expires)
+            .on_conflict_do_nothing(index_elements=["name"])
+        ).rowcount
+        return bool(created)
+
+
+def release_lease(*, engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
+    """Let another process take over at once instead of waiting for expiry."""
+    table = SchedulerLease.__table__
+    with engine.begin() as connection:
+        connection.execute(table.delete().where(table.c.name == name, table.c.holder == holder))
+
+
+@dataclass
+class TickReport:
+    leader: bool
+    started: list[int] = field(default_factory=list)
+    sent: dict[str, int] = field(default_factory=dict)
+    held: list[str] = field(default_factory=list)
+    dropped: dict[str, str] = field(default_factory=dict)
+
+
+def _holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Dispatcher:
+    engine: Engine
+    policy: NoticePolicy
+    holder: str = field(default_factory=lambda: _holder_name())
+    wake: Callable[[], None] | None = None
+    lease_seconds: int = 30
+    batch_size: int = fanout.DEFAULT_BATCH
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        """One round of scheduled work, if this process holds the lease."""
+        now = now or utcnow()
+        if not self.lead(now):
+            return TickReport(leader=False)
+        report = TickReport(leader=True)
+        with Session(self.engine, expire_on_commit=False) as session:
+            report.started = [n.id for n in service.start_due(session=session, now=now)]
+            session.commit()
+            statement = (
+                select(Push.id)
+                .where(Push.status == "pending", Push.due_at <= now)
+                .order_by(Push.due_at, Push.id)
+            )
+            due = list(session.scalars(statement))
+        for push_id in due:
+            self._run(push_id, now, report)
+        return report
+
+    def lead(self, now: datetime) -> bool:
+        """Take or renew the lease; False when another process leads."""
+        return acquire_lease(
+            engine=self.engine, holder=self.holder, now=now, seconds=self.lease_seconds
+        )
+
+    def _run(self, push_id: int, now: datetime, report: TickReport) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            push = session.get(Push, push_id)
+            notice = session.get(Notice, push.notice_id)
+            events = [p.event for p in pushes.pushes_of(session, notice.id)]
+            decision, reason = pushes.verdict(push, notice, self.policy, now, events=events)
+            label = f"{notice.id}:{push.event}"
+            if decision == "hold":
+                report.held.append(label)
+                return
+            if decision == "drop":
+                push.status, push.drop_reason, push.processed_at = "dropped", reason, now
+                session.commit()
+                report.dropped[label] = reason or ""
+                log.info("notice push %s dropped: %s", label, reason)
+                return
+            if push.event == "restore_followup":
+                targeted = linking.queue_followups(
+                    session=session, notice=notice, policy=self.policy, now=now
+                )
+                session.commit()
+                if self.wake:
+                    self.wake()
+            else:
+                targeted = fanout.queue_event(
+                    engine=self.engine, notice_id=notice.id, event=push.event, policy=self.policy,
+                    now=now, batch_size=self.batch_size, wake=self.wake,
+                ).targeted  # fmt: skip
+            push.status, push.targeted, push.processed_at = "done", targeted, now
+            session.commit()
+            report.sent[label] = targeted
+
+    def release(self) -> None:
+        release_lease(engine=self.engine, holder=self.holder)
+
+
+@dataclass
+class NoticeScheduler:
+    dispatcher: Dispatcher
+    scheduler: BackgroundScheduler
+
+    def wake(self) -> None:
+        """Run the dispatcher now (e.g. right after a publish) instead of at the next interval."""
+        job = self.scheduler.get_job("notice-dispatcher")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(self.scheduler.timezone))
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=True)
+        self.dispatcher.release()
+
+
+def _safe_tick(dispatcher: Dispatcher) -> None:
+    try:
+        dispatcher.tick()
+    except Exception:  # a bad tick must not kill the scheduler; the next one retries
+        log.exception("notice dispatcher tick failed")
+
+
+def start_scheduler(
+    *,
+    engine: Engine,
+    policy: NoticePolicy,
+    interval_seconds: float = 5.0,
+    wake: Callable[[], None] | None = None,
+) -> NoticeScheduler:
+    """Start the background dispatcher; every process may call this, one leads at a time."""
+    dispatcher = Dispatcher(engine=engine, policy=policy, wake=wake)
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        _safe_tick, "interval", args=[dispatcher], seconds=interval_seconds,
+        id="notice-dispatcher", max_instances=1, coalesce=True,
+        next_run_time=datetime.now(scheduler.timezone),
+    )  # fmt: skip
+    scheduler.start()
+    return NoticeScheduler(dispatcher=dispatcher, scheduler=scheduler)
+
+
+def stop_scheduler(handle: NoticeScheduler | None) -> None:
+    if handle is not None:
+        handle.stop()
