@@ -22,18 +22,37 @@ import telegram
 from tests.fakes._failures import FailurePlan
 from tests.fakes._server import FakeServer, Request, Response
 from tests.fakes._telegram_wire import (
+    BAD_GATEWAY,
     BLOCKED_BY_USER,
     CHAT_NOT_FOUND,
+    INVALID_FILE_ID,
     MESSAGE_NOT_MODIFIED,
     NOT_FOUND,
+    QUERY_TOO_OLD,
     UNAUTHORIZED,
+    USER_DEACTIVATED,
     WEBHOOK_ACTIVE,
     ApiError,
     buttons_of,
     check_inline_keyboard,
     decode_params,
+    too_many_requests,
 )
 from tests.fakes.telegram_updates import BOT_ID, bot_user, photo_sizes, webhook_headers
+
+__all__ = [  # the scripted errors are importable from here
+    "BAD_GATEWAY",
+    "BLOCKED_BY_USER",
+    "CHAT_NOT_FOUND",
+    "INVALID_FILE_ID",
+    "MESSAGE_NOT_MODIFIED",
+    "QUERY_TOO_OLD",
+    "USER_DEACTIVATED",
+    "ApiCall",
+    "ApiError",
+    "FakeTelegramApi",
+    "too_many_requests",
+]
 
 DEFAULT_TOKEN = f"{BOT_ID}:AAHfakeTokenForKabarAirTests0123456"
 

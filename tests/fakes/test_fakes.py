@@ -20,8 +20,12 @@ from twilio.request_validator import RequestValidator
 
 from channels.twilio_client import BaseUrlHttpClient, make_twilio_client
 from tests.fakes._server import FakeServer, Request, Response
-from tests.fakes._telegram_wire import CHAT_NOT_FOUND, MESSAGE_NOT_MODIFIED, too_many_requests
-from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.telegram_api import (
+    CHAT_NOT_FOUND,
+    MESSAGE_NOT_MODIFIED,
+    FakeTelegramApi,
+    too_many_requests,
+)
 from tests.fakes.telegram_updates import WEBHOOK_SECRET_HEADER, telegram_update
 from tests.fakes.twilio_api import OUTSIDE_WINDOW, FakeTwilioApi
 from tests.fakes.twilio_api import too_many_requests as twilio_429
