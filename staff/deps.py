@@ -125,3 +125,13 @@ def require_role(*roles: str):
         return staff
 
     return check
+
+
+def wake_outbox(request: Request) -> None:
+    """Tell the channels' sender there is new work, if the runtime offers a way to."""
+    runtime = request.app.state.runtime
+    wake = getattr(runtime, "wake_outbox", None)
+    if wake is None:
+        wake = getattr(getattr(runtime, "outbox", None), "wake", None)
+    if callable(wake):
+        wake()

@@ -1,0 +1,339 @@
+"""Console pages for working complaints and answering customers who asked for a person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response
+from sqlmodel import Session, select
+
+from complaints import inbox, workflow
+from complaints.service import CATEGORIES
+from db.models import Complaint, Contact, ServiceArea, Staff
+from db.types import utcnow
+from staff import audit, privacy, service
+from staff.deps import SessionDep, client_ip, wake_outbox
+from staff.i18n import translate
+from staff.roles import COMPLAINTS, allowed, can_reveal_phone
+from staff.web import PageError, language, page_role, redirect, render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Worker = Annotated[Staff, Depends(page_role(*COMPLAINTS))]
+FLASHES = {"saved", "queued"}
+CHANNELS = ("telegram", "whatsapp", "console")
+
+
+def _flash(request: Request, staff: Staff) -> str | None:
+    key = request.query_params.get("ok")
+    return translate(language(request, staff), key) if key in FLASHES else None
+
+
+def _workers(session: Session) -> list[Staff]:
+    staff = service.list_staff(session=session)
+    return [s for s in staff if s.active and allowed(s.role, COMPLAINTS)]
+
+
+@router.get("/inbox")
+async def inbox_page(
+    request: Request,
+    session: SessionDep,
+    staff: Worker,
+    status: Annotated[str | None, Query(max_length=12)] = None,
+    category: Annotated[str | None, Query(max_length=24)] = None,
+    kecamatan: Annotated[str | None, Query(max_length=20)] = None,
+    channel: Annotated[str | None, Query(max_length=16)] = None,
+    assignee: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """Open complaints, most urgent first, with filters and counts per status."""
+    if assignee == "me":
+        assignee = str(staff.id)
+    filters = inbox.Filters(
+        status=status if status in workflow.STATUSES else None,
+        category=category if category in CATEGORIES else None,
+        kecamatan=kecamatan or None,
+        channel=channel if channel in CHANNELS else None,
+        assignee=assignee or None,
+    )
+    context = {
+        "rows": inbox.list_inbox(session=session, filters=filters),
+        "counts": inbox.status_counts(session=session, filters=filters),
+        "filters": filters,
+        "statuses": workflow.STATUSES,
+        "categories": CATEGORIES,
+        "channels": CHANNELS,
+        "kecamatans": inbox.kecamatan_choices(session=session),
+        "workers": _workers(session),
+        "waiting": inbox.count_waiting(session=session),
+        "now": utcnow(),
+        "flash": _flash(request, staff),
+    }
+    return render(request, "inbox.html", context, staff=staff)
+
+
+def _complaint(session: Session, complaint_id: int) -> Complaint:
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise PageError(404, "not_found")
+    return complaint
+
+
+def _complaint_page(
+    request: Request, session: Session, staff: Staff, complaint: Complaint, **extra
+) -> Response:
+    contact = session.get(Contact, complaint.contact_id)
+    area = session.get(ServiceArea, complaint.area_code) if complaint.area_code else None
+    kecamatan = (
+        session.get(ServiceArea, area.kecamatan_code) if area and area.kecamatan_code else None
+    )
+    due_at, due_kind = inbox.due(complaint, inbox.targets(session=session))
+    context = {
+        "complaint": complaint,
+        "contact": contact,
+        "phone": privacy.shown_phone(contact, role=staff.role, reveal=extra.pop("reveal", False)),
+        "can_reveal": can_reveal_phone(staff.role) and privacy.contact_phone(contact) is not None,
+        "area": area,
+        "kecamatan": kecamatan,
+        "messages": inbox.conversation(session=session, contact_id=contact.id),
+        "events": inbox.history(session=session, complaint_id=complaint.id),
+        "names": {s.id: s.username for s in service.list_staff(session=session)},
+        "workers": _workers(session),
+        "next_statuses": workflow.TRANSITIONS[complaint.status],
+        "due_at": due_at,
+        "due_kind": due_kind,
+        "now": utcnow(),
+        "flash": _flash(request, staff),
+    }
+    context.update(extra)
+    status_code = 400 if extra.get("error") else 200
+    return render(request, "complaint.html", context, staff=staff, status_code=status_code)
+
+
+@router.get("/complaints/{complaint_id}")
+async def complaint_page(
+    request: Request, complaint_id: int, session: SessionDep, staff: Worker, reveal: bool = False
+) -> Response:
+    """One complaint: the whole conversation, history, notes and the actions."""
+    complaint = _complaint(session, complaint_id)
+    if reveal and can_reveal_phone(staff.role):
+        audit.record(
+            session=session,
+            who=staff,
+            action="phone_reveal",
+            target_type="complaint",
+            target_id=complaint.ticket_number,
+            ip=client_ip(request),
+        )
+        session.commit()
+    return _complaint_page(request, session, staff, complaint, reveal=reveal)
+
+
+def _act(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    complaint_id: int,
+    action: str,
+    do: Callable[[Complaint], dict],
+    ok: str = "saved",
+) -> Response:
+    """Run one staff action on a complaint: audit it, commit, wake the outbox, or show the error."""
+    complaint = _complaint(session, complaint_id)
+    try:
+        detail = do(complaint)
+    except workflow.WorkflowError as error:
+        session.rollback()
+        complaint = _complaint(session, complaint_id)
+        return _complaint_page(request, session, staff, complaint, error=str(error))
+    audit.record(
+        session=session,
+        who=staff,
+        action=action,
+        target_type="complaint",
+        target_id=complaint.ticket_number,
+        detail=detail,
+        ip=client_ip(request),
+    )
+    session.commit()
+    wake_outbox(request)
+    return redirect(f"/staff/complaints/{complaint_id}", ok=ok)
+
+
+@router.post("/complaints/{complaint_id}/reply")
+async def reply(
+    request: Request,
+    complaint_id: int,
+    session: SessionDep,
+    staff: Worker,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    def do(complaint: Complaint) -> dict:
+        message = workflow.reply(
+            session=session, complaint=complaint, staff=staff, text=text, now=utcnow()
+        )
+        return {"message_id": message.id, "length": len(text.strip())}
+
+    return _act(request, session, staff, complaint_id, "complaint_reply", do, ok="queued")
+
+
+@router.post("/complaints/{complaint_id}/note")
+async def note(
+    request: Request,
+    complaint_id: int,
+    session: SessionDep,
+    staff: Worker,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    def do(complaint: Complaint) -> dict:
+        event = workflow.add_note(
+            session=session, complaint=complaint, staff=staff, text=text, now=utcnow()
+        )
+        return {"event_id": event.id}
+
+    return _act(request, session, staff, complaint_id, "complaint_note", do)
+
+
+@router.post("/complaints/{complaint_id}/assign")
+async def assign(
+    request: Request,
+    complaint_id: int,
+    session: SessionDep,
+    staff: Worker,
+    assignee_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    def do(complaint: Complaint) -> dict:
+        if assignee_id and not assignee_id.isdigit():
+            raise workflow.WorkflowError("assignee", "not a member of staff")
+        target = int(assignee_id) if assignee_id else None
+        workflow.assign(
+            session=session, complaint=complaint, staff=staff, assignee_id=target, now=utcnow()
+        )
+        return {"assignee_id": target}
+
+    return _act(request, session, staff, complaint_id, "complaint_assign", do)
+
+
+@router.post("/complaints/{complaint_id}/status")
+async def change_status(
+    request: Request,
+    complaint_id: int,
+    session: SessionDep,
+    staff: Worker,
+    status: Annotated[str, Form(max_length=12)] = "",
+    reason: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    def do(complaint: Complaint) -> dict:
+        before = complaint.status
+        workflow.change_status(
+            session=session,
+            complaint=complaint,
+            staff=staff,
+            status=status,
+            reason=reason,
+            now=utcnow(),
+        )
+        return {"from": before, "to": status}
+
+    return _act(request, session, staff, complaint_id, "complaint_status", do, ok="queued")
+
+
+@router.get("/people")
+async def people_page(request: Request, session: SessionDep, staff: Worker) -> Response:
+    """Customers who asked to talk to a person, longest waiting first."""
+    contacts = inbox.waiting_contacts(session=session)
+    context = {"contacts": contacts, "flash": _flash(request, staff), "now": utcnow()}
+    return render(request, "people.html", context, staff=staff)
+
+
+def _contact(session: Session, contact_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise PageError(404, "not_found")
+    return contact
+
+
+def _contact_page(request, session, staff, contact, reveal=False, error=None) -> Response:
+    complaints = session.exec(
+        select(Complaint).where(Complaint.contact_id == contact.id).order_by(Complaint.id.desc())
+    )
+    context = {
+        "contact": contact,
+        "phone": privacy.shown_phone(contact, role=staff.role, reveal=reveal),
+        "can_reveal": can_reveal_phone(staff.role) and privacy.contact_phone(contact) is not None,
+        "messages": inbox.conversation(session=session, contact_id=contact.id),
+        "complaints": list(complaints),
+        "flash": _flash(request, staff),
+        "error": error,
+    }
+    return render(request, "contact.html", context, staff=staff, status_code=400 if error else 200)
+
+
+@router.get("/people/{contact_id}")
+async def contact_page(
+    request: Request, contact_id: int, session: SessionDep, staff: Worker, reveal: bool = False
+) -> Response:
+    contact = _contact(session, contact_id)
+    if reveal and can_reveal_phone(staff.role):
+        audit.record(
+            session=session,
+            who=staff,
+            action="phone_reveal",
+            target_type="contact",
+            target_id=contact.id,
+            ip=client_ip(request),
+        )
+        session.commit()
+    return _contact_page(request, session, staff, contact, reveal=reveal)
+
+
+@router.post("/people/{contact_id}/reply")
+async def contact_reply(
+    request: Request,
+    contact_id: int,
+    session: SessionDep,
+    staff: Worker,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Answer a waiting customer directly, on their channel."""
+    contact = _contact(session, contact_id)
+    try:
+        message = workflow.reply_to_contact(
+            session=session, contact=contact, staff=staff, text=text, now=utcnow()
+        )
+    except workflow.WorkflowError as error:
+        session.rollback()
+        return _contact_page(
+            request, session, staff, _contact(session, contact_id), error=str(error)
+        )
+    audit.record(
+        session=session,
+        who=staff,
+        action="contact_reply",
+        target_type="contact",
+        target_id=contact.id,
+        detail={"message_id": message.id},
+        ip=client_ip(request),
+    )
+    session.commit()
+    wake_outbox(request)
+    return redirect(f"/staff/people/{contact_id}", ok="queued")
+
+
+@router.post("/people/{contact_id}/done")
+async def contact_done(
+    request: Request, contact_id: int, session: SessionDep, staff: Worker
+) -> Response:
+    """The customer has been helped: take them off the waiting list."""
+    contact = _contact(session, contact_id)
+    workflow.settle_contact(session=session, contact=contact)
+    audit.record(
+        session=session,
+        who=staff,
+        action="contact_settle",
+        target_type="contact",
+        target_id=contact.id,
+        ip=client_ip(request),
+    )
+    session.commit()
+    return redirect("/staff/people", ok="saved")

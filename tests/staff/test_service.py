@@ -1,0 +1,70 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from staff import service, tokens
+
+NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+
+def test_passwords_are_argon2_and_verify(engine):
+    with Session(engine) as session:
+        staff = service.create_staff(
+            session=session, username="Siti", role="agent", password="correct-horse-battery"
+        )
+        assert staff.username == "siti"
+        assert staff.password_hash.startswith("$argon2id$")
+        found = service.authenticate(
+            session=session, username="SITI", password="correct-horse-battery", ip="10.0.0.1"
+        )
+        assert found is not None and found.last_login_at is not None
+
+
+def test_short_password_and_unknown_role_are_refused(engine):
+    with Session(engine) as session:
+        with pytest.raises(service.AccountError, match="password"):
+            service.create_staff(session=session, username="a1", role="agent", password="short")
+        with pytest.raises(service.AccountError, match="role"):
+            service.create_staff(session=session, username="a1", role="boss", password="x" * 12)
+
+
+def test_failures_expire_after_fifteen_minutes(engine):
+    with Session(engine) as session:
+        service.create_staff(session=session, username="siti", role="agent", password="p" * 12)
+        for _ in range(5):
+            assert not service.authenticate(
+                session=session, username="siti", password="bad", ip="1.2.3.4", now=NOW
+            )
+        with pytest.raises(service.LoginThrottled):
+            service.authenticate(
+                session=session,
+                username="siti",
+                password="p" * 12,
+                ip="1.2.3.4",
+                now=NOW + timedelta(minutes=14),
+            )
+        # another address is not held back, and the lock lifts after the window
+        assert service.authenticate(
+            session=session, username="siti", password="p" * 12, ip="5.6.7.8", now=NOW
+        )
+        assert service.authenticate(
+            session=session,
+            username="siti",
+            password="p" * 12,
+            ip="1.2.3.4",
+            now=NOW + timedelta(minutes=16),
+        )
+
+
+def test_tokens_are_stored_hashed_and_can_be_revoked(engine):
+    with Session(engine) as session:
+        staff = service.create_staff(
+            session=session, username="billing", role="agent", password="p" * 12
+        )
+        row, plain = tokens.create_token(session=session, staff=staff, name="billing system")
+        assert plain.startswith("ka_") and plain not in row.token_hash
+        assert tokens.staff_for_token(session=session, token=plain).username == "billing"
+        tokens.revoke_token(session=session, token_id=row.id)
+        assert tokens.staff_for_token(session=session, token=plain) is None
+        assert tokens.staff_for_token(session=session, token="ka_made_up") is None

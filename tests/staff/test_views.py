@@ -1,0 +1,186 @@
+"""Signing in and out of the console: cookies, CSRF, rate limit, roles, audit."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from db.models import AuditLog
+from tests.staff.factories import add_staff, console_app, csrf_of, login, signed_in
+
+
+@pytest.fixture
+def app(settings, engine):
+    return console_app(settings, engine)
+
+
+def actions(engine) -> list[str]:
+    with Session(engine) as session:
+        return [row.action for row in session.exec(select(AuditLog).order_by(AuditLog.id))]
+
+
+def test_login_sets_a_protected_session_cookie_and_is_audited(app, engine):
+    add_staff(engine, "siti", "agent")
+    client = TestClient(app)
+    response = login(client, "siti")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/inbox"
+    cookie = next(h for h in response.headers.get_list("set-cookie") if "kabar_session" in h)
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain http in development
+    assert client.get("/staff/inbox").status_code == 200
+    assert actions(engine) == ["login"]
+
+
+def test_session_cookie_is_secure_behind_https(settings, engine):
+    app = console_app(
+        settings.model_copy(update={"public_base_url": "https://air.example"}), engine
+    )
+    add_staff(engine, "siti", "agent")
+    response = login(TestClient(app, base_url="https://testserver"), "siti")
+    cookie = next(h for h in response.headers.get_list("set-cookie") if "kabar_session" in h)
+    assert "Secure" in cookie
+
+
+def test_wrong_password_is_refused_and_counted(app, engine):
+    add_staff(engine, "siti", "agent")
+    client = TestClient(app)
+    response = login(client, "siti", "wrong-password")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in response.text
+    assert client.get("/staff/inbox", follow_redirects=False).status_code == 303
+    assert actions(engine) == ["login_failed"]
+
+
+def test_five_failures_lock_the_username_for_fifteen_minutes(app, engine):
+    add_staff(engine, "siti", "agent")
+    client = TestClient(app)
+    for _ in range(5):
+        assert login(client, "siti", "guess-guess-guess").status_code == 401
+    response = login(client, "siti")  # even the right password waits now
+    assert response.status_code == 429
+    assert "15 menit" in response.text
+    assert login(client, "budi").status_code == 401  # another username is not locked
+
+
+def test_login_form_without_its_csrf_token_is_refused(app, engine):
+    add_staff(engine, "siti", "agent")
+    client = TestClient(app)
+    client.get("/staff/login")
+    response = client.post(
+        "/staff/login", data={"username": "siti", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 403
+
+
+def test_forged_form_without_csrf_token_is_refused(app, engine):
+    client = signed_in(app, engine, "siti", "admin")
+    forged = client.post(
+        "/staff/accounts", data={"username": "mallory", "role": "admin", "password": "x" * 12}
+    )
+    assert forged.status_code == 403
+    wrong = client.post(
+        "/staff/accounts",
+        data={"username": "mallory", "role": "admin", "password": "x" * 12, "csrf_token": "nope"},
+    )
+    assert wrong.status_code == 403
+    assert "mallory" not in client.get("/staff/accounts").text
+
+
+def test_logout_needs_csrf_and_ends_the_session(app, engine):
+    client = signed_in(app, engine, "siti", "agent")
+    page = client.get("/staff/inbox")
+    assert client.post("/staff/logout").status_code == 403
+    response = client.post(
+        "/staff/logout", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert (
+        client.get("/staff/inbox", follow_redirects=False)
+        .headers["location"]
+        .startswith("/staff/login")
+    )
+    assert actions(engine) == ["login", "logout"]
+
+
+def test_pages_send_strangers_to_the_login_form(app):
+    response = TestClient(app).get("/staff/complaints/1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/login?next=/staff/complaints/1"
+
+
+def test_editor_cannot_see_the_audit_log(app, engine):
+    client = signed_in(app, engine, "eddy", "editor")
+    response = client.get("/staff/audit")
+    assert response.status_code == 403
+    assert "tidak berhak" in response.text
+
+
+def test_supervisor_sees_the_audit_log(app, engine):
+    client = signed_in(app, engine, "sari", "supervisor")
+    response = client.get("/staff/audit")
+    assert response.status_code == 200
+    assert 'data-action="login"' in response.text
+
+
+def test_agent_cannot_manage_accounts_or_targets(app, engine):
+    client = signed_in(app, engine, "siti", "agent")
+    assert client.get("/staff/accounts").status_code == 403
+    assert client.get("/staff/targets").status_code == 403
+
+
+def test_english_interface_on_request(app, engine):
+    client = signed_in(app, engine, "siti", "agent")
+    client.get("/staff/lang/en?next=/staff/inbox")
+    assert "No complaints." in client.get("/staff/inbox").text
+
+
+def test_deactivated_account_loses_its_session(app, engine):
+    client = signed_in(app, engine, "siti", "agent")
+    admin = signed_in(app, engine, "root", "admin")
+    page = admin.get("/staff/accounts")
+    siti_id = next(a for a in _accounts(engine) if a.username == "siti").id
+    response = admin.post(
+        f"/staff/accounts/{siti_id}",
+        data={"csrf_token": csrf_of(page.text), "role": "agent", "active": "false"},
+    )
+    assert response.status_code == 200
+    assert client.get("/staff/inbox", follow_redirects=False).status_code == 303
+    assert "staff_update" in actions(engine)
+
+
+def _accounts(engine):
+    from db.models import Staff
+
+    with Session(engine) as session:
+        return list(session.exec(select(Staff)))
+
+
+def test_admin_creates_an_account_with_a_generated_password(app, engine):
+    admin = signed_in(app, engine, "root", "admin")
+    page = admin.get("/staff/accounts")
+    response = admin.post(
+        "/staff/accounts",
+        data={"csrf_token": csrf_of(page.text), "username": "Budi", "role": "editor"},
+    )
+    assert response.status_code == 200
+    secret = response.text.split("data-secret>")[1].split("<")[0]
+    username, password = secret.split(": ")
+    assert username == "budi"
+    assert login(TestClient(app), "budi", password).headers["location"] == "/staff/notices"
+
+
+def test_duplicate_or_bad_account_is_refused_with_the_field(app, engine):
+    admin = signed_in(app, engine, "root", "admin")
+    token = csrf_of(admin.get("/staff/accounts").text)
+    response = admin.post(
+        "/staff/accounts",
+        data={"csrf_token": token, "username": "root", "role": "agent", "password": "x" * 12},
+    )
+    assert response.status_code == 400
+    assert "already taken" in response.text
+    response = admin.post(
+        "/staff/accounts", data={"csrf_token": token, "username": "x y", "role": "boss"}
+    )
+    assert response.status_code == 400 and "username" in response.text
