@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from staff import admin_views, complaint_views, views
+from staff import admin_views, api, complaint_views, views
 from staff.web import install_handlers
 
 
@@ -14,3 +14,4 @@ def install(app: FastAPI) -> None:
     app.include_router(views.router)
     app.include_router(complaint_views.router)
     app.include_router(admin_views.router)
+    app.include_router(api.router)

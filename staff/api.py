@@ -1,0 +1,296 @@
+"""`/api/v1/complaints`: the staff API for integrations (e.g. the billing system).
+
+Same permissions as the console: agents, supervisors and admins work complaints. Authenticate
+with a personal API token (`Authorization: Bearer ka_...`, see `kabar-air staff token create`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, get_args
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from complaints import inbox, workflow
+from complaints.service import CATEGORIES
+from db.models import Complaint, Contact, ServiceArea, Staff
+from db.types import utcnow
+from staff import audit, privacy
+from staff.deps import SessionDep, client_ip, require_role, wake_outbox
+from staff.roles import COMPLAINTS, OVERSIGHT
+
+Worker = Annotated[Staff, Depends(require_role(*COMPLAINTS))]
+Overseer = Annotated[Staff, Depends(require_role(*OVERSIGHT))]
+ERRORS = {
+    401: {"description": "No or an invalid API token"},
+    403: {"description": "The token's role may not do this"},
+}
+router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=ERRORS)
+
+Status = Literal["received", "in_progress", "resolved", "closed", "rejected"]
+Category = Literal["no_water", "low_pressure", "quality", "leak", "meter", "billing", "other"]
+
+
+class ComplaintOut(BaseModel):
+    ticket_number: str
+    status: str
+    category: str
+    channel: str
+    area_code: str | None
+    area_name: str | None
+    address: str
+    account_number: str | None
+    description: str
+    customer_name: str | None
+    customer_phone: str = Field(description="Masked: +62 812-****-7890")
+    assignee: str | None
+    reject_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    due_at: datetime = Field(description="Next target: first response, then resolution")
+
+
+class EventOut(BaseModel):
+    kind: str
+    from_status: str | None
+    to_status: str | None
+    text: str
+    public: bool
+    staff: str | None
+    created_at: datetime
+
+
+class MessageOut(BaseModel):
+    id: int
+    direction: str
+    text: str
+    status: str
+    created_at: datetime
+
+
+class ComplaintDetail(ComplaintOut):
+    history: list[EventOut]
+    conversation: list[MessageOut]
+
+
+class TextIn(BaseModel):
+    text: str = Field(min_length=1, max_length=workflow.MAX_NOTE_LENGTH)
+
+
+class StatusIn(BaseModel):
+    status: Status
+    reason: str = Field(default="", max_length=workflow.MAX_REPLY_LENGTH)
+
+
+class AssignIn(BaseModel):
+    assignee: str | None = Field(
+        default=None, max_length=64, description="Username; null unassigns"
+    )
+
+
+class TargetOut(BaseModel):
+    category: str
+    first_response_minutes: int
+    resolution_minutes: int
+
+
+class TargetIn(BaseModel):
+    first_response_minutes: int = Field(ge=1, le=525_600)
+    resolution_minutes: int = Field(ge=1, le=525_600)
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {staff.id: staff.username for staff in session.exec(select(Staff))}
+
+
+def _out(session: Session, complaint: Complaint, names: dict, table: dict) -> dict:
+    contact = session.get(Contact, complaint.contact_id)
+    area = session.get(ServiceArea, complaint.area_code) if complaint.area_code else None
+    data = complaint.model_dump()
+    data.update(
+        area_name=area.name if area else None,
+        customer_name=contact.display_name,
+        customer_phone=privacy.mask_phone(privacy.contact_phone(contact)),
+        assignee=names.get(complaint.assignee_id),
+        due_at=inbox.due(complaint, table)[0],
+    )
+    return data
+
+
+def _find(session: Session, ticket: str) -> Complaint:
+    complaint = session.exec(
+        select(Complaint).where(Complaint.ticket_number == ticket.strip().upper())
+    ).first()
+    if complaint is None:
+        raise HTTPException(404, f"no complaint {ticket}")
+    return complaint
+
+
+def _detail(session: Session, complaint: Complaint) -> ComplaintDetail:
+    names = _names(session)
+    data = _out(session, complaint, names, inbox.targets(session=session))
+    events = inbox.history(session=session, complaint_id=complaint.id)
+    data["history"] = [e.model_dump() | {"staff": names.get(e.staff_id)} for e in events]
+    messages = inbox.conversation(session=session, contact_id=complaint.contact_id)
+    data["conversation"] = [m.model_dump() for m in messages]
+    return ComplaintDetail.model_validate(data)
+
+
+@router.get("/complaints", response_model=list[ComplaintOut])
+def list_complaints(
+    session: SessionDep,
+    staff: Worker,
+    status: Status | None = None,
+    category: Category | None = None,
+    kecamatan: Annotated[str | None, Query(max_length=20)] = None,
+    channel: Literal["telegram", "whatsapp", "console"] | None = None,
+    assignee: Annotated[str | None, Query(max_length=64, description="username or 'none'")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+):
+    """Complaints (open ones unless `status` is given), most urgent first."""
+    names = _names(session)
+    if assignee and assignee != "none":
+        ids = [i for i, name in names.items() if name == assignee]
+        assignee = str(ids[0]) if ids else "-1"
+    filters = inbox.Filters(status, category, kecamatan, channel, assignee)
+    rows = inbox.list_inbox(session=session, filters=filters, limit=limit)
+    table = inbox.targets(session=session)
+    return [_out(session, row.complaint, names, table) for row in rows]
+
+
+@router.get("/complaints/{ticket}", response_model=ComplaintDetail)
+def show_complaint(ticket: str, session: SessionDep, staff: Worker):
+    """One complaint with its history (notes included) and the customer's conversation."""
+    return _detail(session, _find(session, ticket))
+
+
+def _apply(request: Request, session: Session, staff: Staff, ticket: str, action: str, do):
+    complaint = _find(session, ticket)
+    try:
+        detail = do(complaint)
+    except workflow.WorkflowError as error:
+        session.rollback()
+        raise HTTPException(422, [{"loc": ["body", error.field], "msg": str(error)}]) from None
+    audit.record(
+        session=session,
+        who=staff,
+        action=action,
+        target_type="complaint",
+        target_id=complaint.ticket_number,
+        detail=detail | {"via": "api"},
+        ip=client_ip(request),
+    )
+    session.commit()
+    wake_outbox(request)
+    return _detail(session, complaint)
+
+
+@router.post("/complaints/{ticket}/reply", response_model=ComplaintDetail, status_code=201)
+def reply(ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker):
+    """Answer the customer on their channel (queued for delivery)."""
+
+    def do(complaint: Complaint) -> dict:
+        message = workflow.reply(
+            session=session, complaint=complaint, staff=staff, text=body.text, now=utcnow()
+        )
+        return {"message_id": message.id}
+
+    return _apply(request, session, staff, ticket, "complaint_reply", do)
+
+
+@router.post("/complaints/{ticket}/status", response_model=ComplaintDetail)
+def change_status(
+    ticket: str, body: StatusIn, request: Request, session: SessionDep, staff: Worker
+):
+    """Move the complaint along; the customer is told. `rejected` needs a `reason`."""
+
+    def do(complaint: Complaint) -> dict:
+        before = complaint.status
+        workflow.change_status(
+            session=session,
+            complaint=complaint,
+            staff=staff,
+            status=body.status,
+            reason=body.reason,
+            now=utcnow(),
+        )
+        return {"from": before, "to": body.status}
+
+    return _apply(request, session, staff, ticket, "complaint_status", do)
+
+
+@router.post("/complaints/{ticket}/assign", response_model=ComplaintDetail)
+def assign(ticket: str, body: AssignIn, request: Request, session: SessionDep, staff: Worker):
+    """Give the complaint to a colleague by username, or unassign with null."""
+
+    def do(complaint: Complaint) -> dict:
+        target = None
+        if body.assignee:
+            found = session.exec(select(Staff).where(Staff.username == body.assignee)).first()
+            if found is None:
+                raise workflow.WorkflowError("assignee", "no such member of staff")
+            target = found.id
+        workflow.assign(
+            session=session, complaint=complaint, staff=staff, assignee_id=target, now=utcnow()
+        )
+        return {"assignee": body.assignee}
+
+    return _apply(request, session, staff, ticket, "complaint_assign", do)
+
+
+@router.post("/complaints/{ticket}/notes", response_model=ComplaintDetail, status_code=201)
+def add_note(ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker):
+    """An internal note; the customer never sees it."""
+
+    def do(complaint: Complaint) -> dict:
+        event = workflow.add_note(
+            session=session, complaint=complaint, staff=staff, text=body.text, now=utcnow()
+        )
+        return {"event_id": event.id}
+
+    return _apply(request, session, staff, ticket, "complaint_note", do)
+
+
+@router.get("/response-targets", response_model=list[TargetOut])
+def list_targets(session: SessionDep, staff: Worker):
+    """First-response and resolution targets per category, in minutes."""
+    table = inbox.targets(session=session)
+    return [
+        TargetOut(category=c, first_response_minutes=f, resolution_minutes=r)
+        for c, (f, r) in sorted(table.items())
+    ]
+
+
+@router.put("/response-targets/{category}", response_model=TargetOut)
+def set_target(
+    category: Category, body: TargetIn, request: Request, session: SessionDep, staff: Overseer
+):
+    """Change a category's targets (supervisors and admins)."""
+    try:
+        old, target = workflow.set_target(
+            session=session,
+            category=category,
+            first_response_minutes=body.first_response_minutes,
+            resolution_minutes=body.resolution_minutes,
+        )
+    except workflow.WorkflowError as error:
+        raise HTTPException(422, [{"loc": ["body", error.field], "msg": str(error)}]) from None
+    audit.record(
+        session=session,
+        who=staff,
+        action="target_update",
+        target_type="category",
+        target_id=category,
+        ip=client_ip(request),
+        detail={"old": list(old) if old else None, "via": "api"},
+    )
+    session.commit()
+    return TargetOut.model_validate(target.model_dump())
+
+
+assert set(CATEGORIES) == set(get_args(Category)), "the Literal must follow the service"
