@@ -1,0 +1,145 @@
+"""The response-time report page and its CSV / XLSX exports (supervisors and admins)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from db.models import Staff
+from db.types import utcnow
+from reports import export, service
+from staff import audit
+from staff.deps import SessionDep, client_ip
+from staff.i18n import add_words
+from staff.roles import OVERSIGHT
+from staff.web import page_role, render
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+Overseer = Annotated[Staff, Depends(page_role(*OVERSIGHT))]
+DateParam = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+add_words(
+    {
+        "period": ("Periode", "Period"),
+        "from": ("Dari", "From"),
+        "until": ("Sampai", "Until"),
+        "show": ("Tampilkan", "Show"),
+        "complaints": ("Pengaduan", "Complaints"),
+        "answered": ("Ditanggapi", "Answered"),
+        "within_target": ("% tepat waktu", "% within target"),
+        "median": ("median", "median"),
+        "p90": ("p90", "p90"),
+        "open_past_target": ("Terbuka lewat target", "Open past target"),
+        "per_category": ("Per kategori", "Per category"),
+        "per_kecamatan": ("Per kecamatan", "Per district"),
+        "short_notice": (
+            "Gangguan terencana dengan pemberitahuan < 48 jam",
+            "Planned disruptions announced < 48 hours ahead",
+        ),
+        "total": ("Total", "Total"),
+        "download": ("Unduh", "Download"),
+        "bad_dates": (
+            "Tanggal tidak sah; menampilkan 30 hari terakhir.",
+            "Invalid dates; showing the last 30 days.",
+        ),
+    }
+)
+
+
+def _period(
+    request: Request, start: str | None, end: str | None
+) -> tuple[datetime, datetime, bool]:
+    """WITA calendar days [start, end] as UTC moments; the last 30 days by default."""
+    tz = request.app.state.runtime.settings.tz
+    today = utcnow().astimezone(tz).date()
+    ok = True
+    try:
+        first = date.fromisoformat(start) if start else today - timedelta(days=29)
+        last = date.fromisoformat(end) if end else today
+    except ValueError:
+        first, last, ok = today - timedelta(days=29), today, False
+    if last < first or (last - first).days > 3660:
+        first, last, ok = today - timedelta(days=29), today, False
+    begin = datetime.combine(first, time(0), tz)
+    finish = datetime.combine(last + timedelta(days=1), time(0), tz)
+    return begin, finish, ok
+
+
+def _report(request: Request, session, start: str | None, end: str | None):
+    begin, finish, ok = _period(request, start, end)
+    report = service.build(session=session, start=begin, end=finish, now=utcnow())
+    return report, ok
+
+
+@router.get("/reports")
+async def report_page(
+    request: Request,
+    session: SessionDep,
+    staff: Overseer,
+    start: DateParam = None,
+    end: DateParam = None,
+) -> Response:
+    """Response times per category and kecamatan for a period, with download links."""
+    report, ok = _report(request, session, start, end)
+    tz = request.app.state.runtime.settings.tz
+    context = {
+        "report": report,
+        "start": report.start.astimezone(tz).date().isoformat(),
+        "end": (report.end.astimezone(tz).date() - timedelta(days=1)).isoformat(),
+    }
+    if not ok:
+        context["error_key"] = "bad_dates"
+    return render(request, "reports.html", context, staff=staff)
+
+
+def _exported(request, session, staff, report, kind: str) -> None:
+    audit.record(
+        session=session,
+        who=staff,
+        action="report_export",
+        target_type="report",
+        target_id=kind,
+        ip=client_ip(request),
+        detail={
+            "start": report.start.isoformat(),
+            "end": report.end.isoformat(),
+            "complaints": len(report.lines),
+        },
+    )
+    session.commit()
+
+
+@router.get("/reports.csv")
+async def report_csv(
+    request: Request,
+    session: SessionDep,
+    staff: Overseer,
+    start: DateParam = None,
+    end: DateParam = None,
+) -> Response:
+    report, _ = _report(request, session, start, end)
+    _exported(request, session, staff, report, "csv")
+    body = export.to_csv(report, request.app.state.runtime.settings.tz)
+    name = f"kabar-air-complaints-{report.start.date()}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/reports.xlsx")
+async def report_xlsx(
+    request: Request,
+    session: SessionDep,
+    staff: Overseer,
+    start: DateParam = None,
+    end: DateParam = None,
+) -> Response:
+    report, _ = _report(request, session, start, end)
+    _exported(request, session, staff, report, "xlsx")
+    body = export.to_xlsx(report, request.app.state.runtime.settings.tz)
+    name = f"kabar-air-response-times-{report.start.date()}.xlsx"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=XLSX, headers=headers)
