@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from reports import views as report_views
-from staff import admin_views, api, complaint_views, views
+from staff import admin_views, api, complaint_views, notice_views, views
 from staff.web import install_handlers
 
 
@@ -16,4 +16,5 @@ def install(app: FastAPI) -> None:
     app.include_router(complaint_views.router)
     app.include_router(admin_views.router)
     app.include_router(api.router)
+    app.include_router(notice_views.router)
     app.include_router(report_views.router)

@@ -1,0 +1,115 @@
+"""Helpers for the notice pages: the area picker, form parsing, previews and delivery progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from db.models import Message, Notice, Push, ServiceArea
+from db.types import utcnow
+from outage_notices import fanout, texts
+from outage_notices.areas import AreaIndex
+from outage_notices.policy import CHANNEL_TEXT_LIMITS, NoticePolicy
+
+SENT = {"sent", "delivered", "read"}
+DELIVERED = {"delivered", "read"}
+FAILED = {"failed", "undelivered"}
+
+
+def area_index(request: Request, session: Session) -> AreaIndex:
+    """The running service's index, or one built from the database (cached on the app)."""
+    index = getattr(request.app.state.runtime, "areas", None)
+    if isinstance(index, AreaIndex):
+        return index
+    cached = getattr(request.app.state, "staff_area_index", None)
+    if cached is None:
+        rows = session.exec(select(ServiceArea)).all()
+        cached = AreaIndex.from_records(rows)
+        request.app.state.staff_area_index = cached
+    return cached
+
+
+def policy(request: Request) -> NoticePolicy:
+    return NoticePolicy.from_settings(request.app.state.runtime.settings)
+
+
+def parse_local(value: str | None, pol: NoticePolicy) -> datetime | None:
+    """A `datetime-local` form value, read as WITA; None when empty; ValueError when garbled."""
+    if not value or not value.strip():
+        return None
+    moment = datetime.fromisoformat(value.strip())
+    return moment if moment.tzinfo else moment.replace(tzinfo=pol.tz)
+
+
+def local_input(moment: datetime | None, pol: NoticePolicy) -> str:
+    """A stored moment as a `datetime-local` value in WITA."""
+    return moment.astimezone(pol.tz).strftime("%Y-%m-%dT%H:%M") if moment else ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    language: str
+    text: str
+    telegram_limit: int
+    whatsapp_limit: int
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+
+def previews(session: Session, notice: Notice, pol: NoticePolicy) -> list[Preview]:
+    """The publish message in both languages, as Telegram and WhatsApp subscribers will get it."""
+    facts = fanout.facts_for(session, notice, "publish")
+    return [
+        Preview(
+            language=lang,
+            text=texts.render(facts, "publish", lang, pol.tz),
+            telegram_limit=CHANNEL_TEXT_LIMITS["telegram"],
+            whatsapp_limit=CHANNEL_TEXT_LIMITS["whatsapp"],
+        )
+        for lang in ("id", "en")
+    ]
+
+
+def progress(session: Session, notice_id: int) -> dict[str, Any]:
+    """Delivery so far: targeted / sent / delivered / failed, overall and per event."""
+    query = (
+        select(Message.notice_event, Message.status, func.count())
+        .where(Message.notice_id == notice_id, Message.direction == "out")
+        .group_by(Message.notice_event, Message.status)
+    )
+    events: dict[str, dict[str, int]] = {}
+    for event, status, count in session.exec(query):
+        row = events.setdefault(
+            event or "-", {"targeted": 0, "sent": 0, "delivered": 0, "failed": 0}
+        )
+        row["targeted"] += count
+        row["sent"] += count if status in SENT else 0
+        row["delivered"] += count if status in DELIVERED else 0
+        row["failed"] += count if status in FAILED else 0
+    total = {
+        key: sum(row[key] for row in events.values())
+        for key in ("targeted", "sent", "delivered", "failed")
+    }
+    done = total["sent"] + total["failed"]
+    total["percent"] = round(100 * done / total["targeted"]) if total["targeted"] else 0
+    pushes = session.exec(select(Push).where(Push.notice_id == notice_id).order_by(Push.due_at))
+    waiting = [p.event for p in pushes if p.status == "pending" and p.due_at <= utcnow()]
+    total["running"] = bool(waiting) or done < total["targeted"]
+    return {"total": total, "events": events}
+
+
+def wake_notices(request: Request) -> None:
+    """Ask the notice dispatcher to run now (it also runs on its own interval)."""
+    runtime = request.app.state.runtime
+    wake = getattr(runtime, "wake_notices", None)
+    if wake is None:
+        wake = getattr(getattr(runtime, "notice_scheduler", None), "wake", None)
+    if callable(wake):
+        wake()
