@@ -132,8 +132,9 @@ def _queue_question(session, contact, notice, complaints, facts, policy, now) ->
         insert(Message.__table__)
         .values(**row)
         .on_conflict_do_nothing(index_elements=["contact_id", "notice_id", "notice_event"])
+        .returning(Message.__table__.c.id)
     )
-    if not result.rowcount:
+    if result.first() is None:
         return 0
     state = session.get(ConversationState, contact.id) or ConversationState(contact_id=contact.id)
     state.flow, state.step, state.updated_at = "restore_check", "ask", now

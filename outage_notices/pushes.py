@@ -113,10 +113,10 @@ def plan_cancel(*, session: Session, notice: Notice, now: datetime) -> Push:
 
 
 def verdict(
-    push: Push, notice: Notice, policy: NoticePolicy, now: datetime, *, events: list[str] = ()
+    push: Push, notice: Notice, policy: NoticePolicy, now: datetime, *, others: list[Push] = ()
 ) -> Verdict:
     """Send, hold for quiet hours, or drop (with why) a push that fell due."""
-    reason = _why_moot(push.event, notice, policy, now) or _superseded(push.event, events)
+    reason = _why_moot(push.event, notice, policy, now) or _superseded(push, others, now)
     if reason:
         return "drop", reason
     if not push.urgent and policy.in_quiet_hours(now):
@@ -124,13 +124,28 @@ def verdict(
     return "send", None
 
 
-def _superseded(event: str, events) -> str | None:
-    """A held extension is moot once a later extension exists; that one tells the new end."""
-    if not event.startswith("extend_"):
+def _number(event: str) -> int:
+    return int(event.split("_", 1)[1].rstrip("h"))
+
+
+def _superseded(push: Push, others, now: datetime) -> str | None:
+    """A later extension, or a nearer reminder already due, says it better; skip this one."""
+    family = push.event.split("_", 1)[0]
+    if family not in {"extend", "reminder"}:
         return None
-    number = int(event.removeprefix("extend_"))
-    later = [e for e in events if e.startswith("extend_") and int(e[7:]) > number]
-    return f"superseded by {max(later, key=lambda e: int(e[7:]))}" if later else None
+    rivals = [
+        other.event
+        for other in others
+        if other.event != push.event
+        and other.event.startswith(family + "_")
+        and other.status != "dropped"
+        and (
+            _number(other.event) > _number(push.event)
+            if family == "extend"
+            else _number(other.event) < _number(push.event) and other.due_at <= now
+        )
+    ]
+    return f"superseded by {rivals[-1]}" if rivals else None
 
 
 def _why_moot(event: str, notice: Notice, policy: NoticePolicy, now: datetime) -> str | None:

@@ -51,8 +51,9 @@ def acquire_lease(
             insert(table)
             .values(name=name, holder=holder, expires_at=expires)
             .on_conflict_do_nothing(index_elements=["name"])
-        ).rowcount
-        return bool(created)
+            .returning(table.c.name)
+        ).first()
+        return created is not None
 
 
 def release_lease(*, engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
@@ -110,11 +111,12 @@ class Dispatcher:
         )
 
     def _run(self, push_id: int, now: datetime, report: TickReport) -> None:
+        """Decide on one due push; the fan-out runs in its own short transactions."""
         with Session(self.engine, expire_on_commit=False) as session:
             push = session.get(Push, push_id)
             notice = session.get(Notice, push.notice_id)
-            events = [p.event for p in pushes.pushes_of(session, notice.id)]
-            decision, reason = pushes.verdict(push, notice, self.policy, now, events=events)
+            others = pushes.pushes_of(session, notice.id)
+            decision, reason = pushes.verdict(push, notice, self.policy, now, others=others)
             label = f"{notice.id}:{push.event}"
             if decision == "hold":
                 report.held.append(label)
@@ -129,17 +131,21 @@ class Dispatcher:
                 targeted = linking.queue_followups(
                     session=session, notice=notice, policy=self.policy, now=now
                 )
+                push.status, push.targeted, push.processed_at = "done", targeted, now
                 session.commit()
+                report.sent[label] = targeted
                 if self.wake:
                     self.wake()
-            else:
-                targeted = fanout.queue_event(
-                    engine=self.engine, notice_id=notice.id, event=push.event, policy=self.policy,
-                    now=now, batch_size=self.batch_size, wake=self.wake,
-                ).targeted  # fmt: skip
-            push.status, push.targeted, push.processed_at = "done", targeted, now
+                return
+        result = fanout.queue_event(
+            engine=self.engine, notice_id=notice.id, event=push.event, policy=self.policy,
+            now=now, batch_size=self.batch_size, wake=self.wake,
+        )  # fmt: skip
+        with Session(self.engine) as session:
+            push = session.get(Push, push_id)
+            push.status, push.targeted, push.processed_at = "done", result.targeted, now
             session.commit()
-            report.sent[label] = targeted
+        report.sent[label] = result.targeted
 
     def release(self) -> None:
         release_lease(engine=self.engine, holder=self.holder)

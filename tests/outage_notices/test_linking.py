@@ -1,0 +1,75 @@
+from sqlalchemy import select
+from sqlmodel import Session
+
+from db.models import Complaint, ComplaintEvent, ConversationState
+from outage_notices import linking, service
+from outage_notices.scheduled import Dispatcher
+from tests.outage_notices.builders import (
+    GAMBUT,
+    LOK_BAINTAN,
+    POLICY,
+    SUNGAI_TABUK,
+    add_contact,
+    messages,
+    new_notice,
+    wita,
+)
+
+NOW = wita(11, 9)
+
+
+def complaint(session, contact, area, category="no_water", ticket="ADU-000001") -> Complaint:
+    row = Complaint(
+        ticket_number=ticket, contact_id=contact.id, channel=contact.channel,
+        category=category, area_code=area,
+    )  # fmt: skip
+    session.add(row)
+    session.commit()
+    return row
+
+
+def test_a_complaint_from_a_desa_finds_the_disruption_declared_on_its_kecamatan(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        notice = new_notice(session, now=NOW, kind="unplanned", starts_at=NOW, publish=True)
+        found = linking.ongoing_notice_for_area(session, LOK_BAINTAN, wita(11, 10))
+        elsewhere = linking.ongoing_notice_for_area(session, GAMBUT, wita(11, 10))
+        after_end = linking.ongoing_notice_for_area(session, LOK_BAINTAN, wita(11, 17, 1))
+    assert found.id == notice.id and elsewhere is None and after_end is None
+
+
+def test_an_upcoming_or_draft_notice_is_not_an_ongoing_one(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        new_notice(session, now=NOW, starts_at=wita(12, 8), publish=True)
+        new_notice(session, now=NOW, kind="unplanned", starts_at=NOW)
+        assert linking.ongoing_notice_for_area(session, SUNGAI_TABUK, wita(11, 10)) is None
+
+
+def test_restoration_resolves_linked_complaints_and_asks_each_reporter_once(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        reporter = add_contact(session, "siti", channel="whatsapp")
+        notice = new_notice(session, now=NOW, kind="unplanned", starts_at=NOW, publish=True)
+        first = complaint(session, reporter, LOK_BAINTAN)
+        second = complaint(session, reporter, LOK_BAINTAN, "low_pressure", "ADU-000002")
+        for row in (first, second):
+            linking.link_complaint(session=session, complaint=row, notice=notice, now=NOW)
+        session.commit()
+        cluster = linking.linked_complaints(session, notice.id)
+        assert [c.id for c in cluster] == [first.id, second.id]
+        service.restore(session=session, notice_id=notice.id, policy=POLICY, now=wita(11, 15))
+        session.commit()
+    dispatcher = Dispatcher(engine=engine, policy=POLICY, holder="t")
+    dispatcher.tick(wita(11, 15))
+    dispatcher.tick(wita(11, 15, 1))
+    with Session(engine) as session:
+        (question,) = messages(session, notice.id)
+        state = session.get(ConversationState, reporter.id)
+        statuses = session.scalars(select(Complaint.status).order_by(Complaint.id)).all()
+        kinds = session.scalars(select(ComplaintEvent.kind).order_by(ComplaintEvent.id)).all()
+    assert question.notice_event == "restore_followup"
+    assert "ADU-000001, ADU-000002" in question.text and "YA atau TIDAK" in question.text
+    assert "ujung jaringan" in question.text
+    assert question.template_kind == "restored"
+    assert (state.flow, state.step) == ("restore_check", "ask")
+    assert state.data == {"complaint_ids": [first.id, second.id], "notice_id": notice.id}
+    assert statuses == ["resolved", "resolved"]
+    assert kinds == ["link", "link", "status", "status"]
