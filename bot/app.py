@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
+from staff.mount import install as install_staff
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app = FastAPI(title="Kabar Air", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    install_staff(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
