@@ -23,10 +23,17 @@ from staff.roles import COMPLAINTS, OVERSIGHT
 
 Worker = Annotated[Staff, Depends(require_role(*COMPLAINTS))]
 Overseer = Annotated[Staff, Depends(require_role(*OVERSIGHT))]
-ERRORS = {
-    401: {"description": "No or an invalid API token"},
-    403: {"description": "The token's role may not do this"},
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict] = {
+    401: {"model": ErrorOut, "description": "No or an invalid API token"},
+    403: {"model": ErrorOut, "description": "The token's role may not do this"},
 }
+NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorOut, "description": "No such complaint"}}
 router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=ERRORS)
 
 Status = Literal["received", "in_progress", "resolved", "closed", "rejected"]
@@ -163,7 +170,7 @@ def list_complaints(
     return [_out(session, row.complaint, names, table) for row in rows]
 
 
-@router.get("/complaints/{ticket}", response_model=ComplaintDetail)
+@router.get("/complaints/{ticket}", response_model=ComplaintDetail, responses=NOT_FOUND)
 def show_complaint(ticket: str, session: SessionDep, staff: Worker):
     """One complaint with its history (notes included) and the customer's conversation."""
     return _detail(session, _find(session, ticket))
@@ -175,7 +182,9 @@ def _apply(request: Request, session: Session, staff: Staff, ticket: str, action
         detail = do(complaint)
     except workflow.WorkflowError as error:
         session.rollback()
-        raise HTTPException(422, [{"loc": ["body", error.field], "msg": str(error)}]) from None
+        raise HTTPException(
+            422, [{"loc": ["body", error.field], "msg": str(error), "type": "value_error"}]
+        ) from None
     audit.record(
         session=session,
         who=staff,
@@ -190,7 +199,12 @@ def _apply(request: Request, session: Session, staff: Staff, ticket: str, action
     return _detail(session, complaint)
 
 
-@router.post("/complaints/{ticket}/reply", response_model=ComplaintDetail, status_code=201)
+@router.post(
+    "/complaints/{ticket}/reply",
+    response_model=ComplaintDetail,
+    status_code=201,
+    responses=NOT_FOUND,
+)
 def reply(ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker):
     """Answer the customer on their channel (queued for delivery)."""
 
@@ -203,7 +217,7 @@ def reply(ticket: str, body: TextIn, request: Request, session: SessionDep, staf
     return _apply(request, session, staff, ticket, "complaint_reply", do)
 
 
-@router.post("/complaints/{ticket}/status", response_model=ComplaintDetail)
+@router.post("/complaints/{ticket}/status", response_model=ComplaintDetail, responses=NOT_FOUND)
 def change_status(
     ticket: str, body: StatusIn, request: Request, session: SessionDep, staff: Worker
 ):
@@ -224,7 +238,7 @@ def change_status(
     return _apply(request, session, staff, ticket, "complaint_status", do)
 
 
-@router.post("/complaints/{ticket}/assign", response_model=ComplaintDetail)
+@router.post("/complaints/{ticket}/assign", response_model=ComplaintDetail, responses=NOT_FOUND)
 def assign(ticket: str, body: AssignIn, request: Request, session: SessionDep, staff: Worker):
     """Give the complaint to a colleague by username, or unassign with null."""
 
@@ -243,7 +257,12 @@ def assign(ticket: str, body: AssignIn, request: Request, session: SessionDep, s
     return _apply(request, session, staff, ticket, "complaint_assign", do)
 
 
-@router.post("/complaints/{ticket}/notes", response_model=ComplaintDetail, status_code=201)
+@router.post(
+    "/complaints/{ticket}/notes",
+    response_model=ComplaintDetail,
+    status_code=201,
+    responses=NOT_FOUND,
+)
 def add_note(ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker):
     """An internal note; the customer never sees it."""
 
@@ -279,7 +298,9 @@ def set_target(
             resolution_minutes=body.resolution_minutes,
         )
     except workflow.WorkflowError as error:
-        raise HTTPException(422, [{"loc": ["body", error.field], "msg": str(error)}]) from None
+        raise HTTPException(
+            422, [{"loc": ["body", error.field], "msg": str(error), "type": "value_error"}]
+        ) from None
     audit.record(
         session=session,
         who=staff,
