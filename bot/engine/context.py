@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from bot.engine.store import ContactView
@@ -22,7 +23,7 @@ MEDIA_CHANNELS = {"telegram", "whatsapp"}
 
 @dataclass
 class Context:
-    session: Session
+    connection: Connection
     contact: ContactView
     inbound: Inbound
     text: str
@@ -34,6 +35,27 @@ class Context:
     replies: list[Outbound] = field(default_factory=list)
     complaint_id: int | None = None
     language_changed: bool = False
+    _session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """An ORM session on the turn's transaction, made only for the steps that need one."""
+        if self._session is None:
+            self._session = Session(
+                bind=self.connection, expire_on_commit=False, join_transaction_mode="rollback_only"
+            )
+        return self._session
+
+    def discard_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+            self._session.close()
+            self._session = None
 
     @property
     def lang(self) -> str:

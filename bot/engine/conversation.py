@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.engine import intents, store
 from bot.engine.context import Context
@@ -72,13 +71,13 @@ class ConversationEngine:
     ) -> Turn:
         """Answer one message. A redelivered message (same raw_id) is acknowledged and ignored."""
         now = now or utcnow()
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            if not store.claim_receipt(session, inbound, now):
+        with self.engine.begin() as connection:
+            if not store.claim_receipt(connection, inbound, now):
                 return Turn(replies=[], outbox_ids=[], duplicate=True)
-            contact = store.load_contact(session, inbound, now)
+            contact = store.load_contact(connection, inbound, now)
             text = (inbound.text or "").strip()
             ctx = Context(
-                session=session,
+                connection=connection,
                 contact=contact,
                 inbound=inbound,
                 text=text[:MAX_TEXT],
@@ -89,7 +88,7 @@ class ConversationEngine:
             )
             self._respond(ctx, text)
             ids = store.save_turn(
-                session,
+                connection,
                 contact=contact,
                 inbound=inbound,
                 stored_text=text[:MAX_STORED],
@@ -104,10 +103,12 @@ class ConversationEngine:
     def _respond(self, ctx: Context, text: str) -> None:
         """Run the flow in a savepoint: a failing step loses its writes, never the answer."""
         try:
-            with ctx.session.begin_nested():
+            with ctx.connection.begin_nested():
                 self._dispatch(ctx, text)
+                ctx.flush()
         except Exception:
             log.exception("conversation step failed (contact %s)", ctx.contact.id)
+            ctx.discard_session()
             ctx.replies.clear()
             ctx.finish()
             ctx.complaint_id = None

@@ -41,7 +41,9 @@ def test_talk_to_a_person_in_business_hours_flags_the_conversation(customer, eng
     assert "diteruskan ke petugas" in answer
     assert "Senin–Jumat 08.00–16.00 WITA" in answer
     with Session(engine) as session:
-        contact = session.exec(select(Contact).where(Contact.channel_user_id == customer.sender)).one()
+        contact = session.exec(
+            select(Contact).where(Contact.channel_user_id == customer.sender)
+        ).one()
     assert contact.needs_human is True
 
 

@@ -110,4 +110,7 @@ def test_replies_for_provider_channels_wait_in_the_outbox(conversation, engine):
         queued = session.exec(select(Message).where(Message.direction == "out")).all()
     assert [m.id for m in queued] == turn.outbox_ids
     assert {m.status for m in queued} == {"pending"}
-    assert queued[0].choices[0] == {"label": "Cek gangguan air di daerah saya", "value": "menu:outage"}
+    assert queued[0].choices[0] == {
+        "label": "Cek gangguan air di daerah saya",
+        "value": "menu:outage",
+    }

@@ -1,0 +1,87 @@
+"""Conversation steps per second through the engine on SQLite, in one process.
+
+Run: .venv/bin/python bench/bench_engine.py [--seconds 3]
+Each step is a whole turn: receipt, contact and state read, the flow, inbound and
+outbound messages and the new state written and committed (SQLite file, WAL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.engine import ConversationEngine
+from bot.runtime import load_area_index
+from bot.settings import Settings
+from channels.messages import Inbound
+from db.engine import make_engine
+from db.migrate import upgrade
+
+# A realistic mix: greetings, outage questions, a subscription and a whole complaint.
+SCRIPT = [
+    "halo",
+    "1",
+    "lok baintan",
+    "menu",
+    "ada gangguan di sei tabuk?",
+    "4",
+    "tatah bangkal",
+    "2",
+    "1",
+    "gambut barat",
+    "Jl. Gambut km 14 RT 3 dekat masjid",
+    "lewati",
+    "air tidak keluar sejak subuh",
+    "1",
+    "status ADU-000001",
+    "banyu kada mengalir di aluh2",
+    "batal",
+]
+
+
+def run(seconds: float, customers: int) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="kabar-bench-"))
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    settings = Settings(_env_file=None, database_url=url)
+    conversation = ConversationEngine(
+        engine=engine, settings=settings, areas=load_area_index(engine)
+    )
+    turns = itertools.cycle((f"bench-{n}", text) for text in SCRIPT for n in range(customers))
+    latencies: list[float] = []
+    raw = itertools.count()
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        sender, text = next(turns)
+        begin = time.perf_counter()
+        conversation.handle(
+            Inbound("telegram", sender, text, raw_id=str(next(raw))), queue_replies=True
+        )
+        latencies.append(time.perf_counter() - begin)
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    print(
+        f"conversation steps: {len(latencies)} in {elapsed:.2f} s "
+        f"= {len(latencies) / elapsed:,.0f} steps/s (target >= 1,000)"
+    )
+    print(
+        f"  per step: median {statistics.median(latencies) * 1000:.2f} ms, "
+        f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.2f} ms, {customers} customers"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--customers", type=int, default=200)
+    args = parser.parse_args()
+    run(args.seconds, args.customers)
