@@ -291,12 +291,15 @@ class AreaIndex:
         seeds: dict[int, set[int]] = {}
         for pos, token in enumerate(tokens):
             for key, sim in self._similar_keys(token):
-                seeding = token not in _STOPWORDS and key not in _GENERIC
-                for i in self._by_token[key]:
-                    found = per_entry.setdefault(i, {})
-                    if sim > found.get(pos, 0.0):
+                entries = self._by_token[key]
+                for i in entries:
+                    found = per_entry.get(i)
+                    if found is None:
+                        per_entry[i] = {pos: sim}
+                    elif sim > found.get(pos, 0.0):
                         found[pos] = sim
-                    if seeding:
+                if token not in _STOPWORDS and key not in _GENERIC:
+                    for i in entries:
                         seeds.setdefault(i, set()).add(pos)
         return per_entry, seeds
 
