@@ -74,7 +74,9 @@ class ConversationEngine:
         with self.engine.begin() as connection:
             if not store.claim_receipt(connection, inbound, now):
                 return Turn(replies=[], outbox_ids=[], duplicate=True)
-            contact = store.load_contact(connection, inbound, now)
+            contact = store.load_contact(
+                connection, inbound, now, language=self.settings.default_language
+            )
             text = (inbound.text or "").strip()
             ctx = Context(
                 connection=connection,

@@ -90,13 +90,15 @@ def claim_receipt(connection: Connection, inbound: Inbound, now: datetime) -> bo
     return connection.execute(statement, params).rowcount == 1
 
 
-def load_contact(connection: Connection, inbound: Inbound, now: datetime) -> ContactView:
+def load_contact(
+    connection: Connection, inbound: Inbound, now: datetime, *, language: str = "id"
+) -> ContactView:
     """The sender's contact and state, created on their first message."""
     row = connection.execute(
         LOAD_CONTACT, {"channel": inbound.channel, "sender": inbound.sender_id}
     ).first()
     if row is None:
-        return _create_contact(connection, inbound, now)
+        return _create_contact(connection, inbound, now, language)
     return ContactView(
         id=row.id,
         channel=inbound.channel,
@@ -110,7 +112,9 @@ def load_contact(connection: Connection, inbound: Inbound, now: datetime) -> Con
     )
 
 
-def _create_contact(connection: Connection, inbound: Inbound, now: datetime) -> ContactView:
+def _create_contact(
+    connection: Connection, inbound: Inbound, now: datetime, language: str
+) -> ContactView:
     contact_id = connection.execute(
         INSERT_CONTACT,
         {
@@ -118,7 +122,7 @@ def _create_contact(connection: Connection, inbound: Inbound, now: datetime) -> 
             "channel_user_id": inbound.sender_id,
             "phone": inbound.phone,
             "display_name": (inbound.display_name or "")[:120] or None,
-            "language": "id",
+            "language": language,
             "active": True,
             "opted_out": False,
             "needs_human": False,
@@ -130,7 +134,7 @@ def _create_contact(connection: Connection, inbound: Inbound, now: datetime) -> 
     return ContactView(
         id=contact_id,
         channel=inbound.channel,
-        language="id",
+        language=language,
         opted_out=False,
         display_name=inbound.display_name,
         state_updated_at=now,

@@ -58,3 +58,15 @@ def test_on_friday_evening_staff_return_on_monday(customer):
     customer.now = customer.now.replace(day=4, hour=9)  # Friday 17:00 WITA
     answer = customer.say("operator")
     assert "Senin, 7 Des 2026 pukul 08.00 WITA" in answer
+
+
+def test_new_customers_are_greeted_in_the_configured_language(engine, settings):
+    from bot.engine import ConversationEngine
+    from bot.runtime import load_area_index
+    from tests.bot.conftest import Customer
+
+    english = settings.model_copy(update={"default_language": "en"})
+    conversation = ConversationEngine(
+        engine=engine, settings=english, areas=load_area_index(engine)
+    )
+    assert "File a complaint" in Customer(conversation, "tourist").say("hello")
