@@ -1,0 +1,69 @@
+"""Resident memory of the running service at rest, and after some traffic.
+
+Run: .venv/bin/python bench/bench_memory.py
+Starts `kabar-air serve` on a fresh SQLite database and a free port, waits for /healthz,
+then reads VmRSS of the server process (target: under 150 MB at rest).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="kabar-mem-"))
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'mem.db'}", "PORT": str(port)}
+    subprocess.run([BIN / "kabar-air", "db", "upgrade"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [BIN / "kabar-air", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        time.sleep(2)
+        print(f"service RSS at rest: {rss_mb(server.pid):.1f} MB (target < 150 MB)")
+        with httpx.Client() as client:
+            for _ in range(500):
+                client.get(f"{base}/healthz")
+            client.get(f"{base}/docs")
+            client.get(f"{base}/openapi.json")
+            client.get(f"{base}/staff/login")
+        time.sleep(1)
+        print(f"service RSS after 500 requests and the console pages: {rss_mb(server.pid):.1f} MB")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
