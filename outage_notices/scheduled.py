@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from outage_notices.policy import NoticePolicy
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "notices"
+JOB_ID = "notice-dispatcher"
 
 
 def acquire_lease(
@@ -138,9 +140,14 @@ class Dispatcher:
                     self.wake()
                 return
         result = fanout.queue_event(
-            engine=self.engine, notice_id=notice.id, event=push.event, policy=self.policy,
-            now=now, batch_size=self.batch_size, wake=self.wake,
-        )  # fmt: skip
+            engine=self.engine,
+            notice_id=notice.id,
+            event=push.event,
+            policy=self.policy,
+            now=now,
+            batch_size=self.batch_size,
+            wake=self.wake,
+        )
         with Session(self.engine) as session:
             push = session.get(Push, push_id)
             push.status, push.targeted, push.processed_at = "done", result.targeted, now
@@ -155,23 +162,33 @@ class Dispatcher:
 class NoticeScheduler:
     dispatcher: Dispatcher
     scheduler: BackgroundScheduler
+    again: threading.Event = field(default_factory=threading.Event)
 
     def wake(self) -> None:
-        """Run the dispatcher now (e.g. right after a publish) instead of at the next interval."""
-        job = self.scheduler.get_job("notice-dispatcher")
+        """Run the dispatcher now (e.g. right after a publish) instead of at the next interval.
+
+        A tick already running when this is called runs once more when it ends, so a
+        wake-up is never lost to APScheduler's one-instance rule.
+        """
+        self.again.set()
+        job = self.scheduler.get_job(JOB_ID)
         if job is not None:
             job.modify(next_run_time=datetime.now(self.scheduler.timezone))
+
+    def run(self) -> None:
+        """The scheduled job: tick, and tick again while wake-ups arrived meanwhile."""
+        while True:
+            self.again.clear()
+            try:
+                self.dispatcher.tick()
+            except Exception:  # a bad tick must not kill the scheduler; the next one retries
+                log.exception("notice dispatcher tick failed")
+            if not self.again.is_set():
+                return
 
     def stop(self) -> None:
         self.scheduler.shutdown(wait=True)
         self.dispatcher.release()
-
-
-def _safe_tick(dispatcher: Dispatcher) -> None:
-    try:
-        dispatcher.tick()
-    except Exception:  # a bad tick must not kill the scheduler; the next one retries
-        log.exception("notice dispatcher tick failed")
 
 
 def start_scheduler(
@@ -183,14 +200,18 @@ def start_scheduler(
 ) -> NoticeScheduler:
     """Start the background dispatcher; every process may call this, one leads at a time."""
     dispatcher = Dispatcher(engine=engine, policy=policy, wake=wake)
-    scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        _safe_tick, "interval", args=[dispatcher], seconds=interval_seconds,
-        id="notice-dispatcher", max_instances=1, coalesce=True,
-        next_run_time=datetime.now(scheduler.timezone),
-    )  # fmt: skip
-    scheduler.start()
-    return NoticeScheduler(dispatcher=dispatcher, scheduler=scheduler)
+    handle = NoticeScheduler(dispatcher=dispatcher, scheduler=BackgroundScheduler(timezone="UTC"))
+    handle.scheduler.add_job(
+        handle.run,
+        "interval",
+        seconds=interval_seconds,
+        id=JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(handle.scheduler.timezone),
+    )
+    handle.scheduler.start()
+    return handle
 
 
 def stop_scheduler(handle: NoticeScheduler | None) -> None:

@@ -20,9 +20,12 @@ NOW = wita(11, 9)
 
 def complaint(session, contact, area, category="no_water", ticket="ADU-000001") -> Complaint:
     row = Complaint(
-        ticket_number=ticket, contact_id=contact.id, channel=contact.channel,
-        category=category, area_code=area,
-    )  # fmt: skip
+        ticket_number=ticket,
+        contact_id=contact.id,
+        channel=contact.channel,
+        category=category,
+        area_code=area,
+    )
     session.add(row)
     session.commit()
     return row

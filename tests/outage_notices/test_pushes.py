@@ -144,8 +144,12 @@ def test_an_extension_after_the_reminder_is_told_once_per_extension(engine):
     act(engine, service.extend, notice.id, wita(14, 19), expected_end_at=wita(15, 2))
     tick(engine, wita(14, 19, 1))
     assert sent(engine, notice.id) == [
-        "publish", "reminder_24h", "reminder_1h", "extend_1", "extend_2",
-    ]  # fmt: skip
+        "publish",
+        "reminder_24h",
+        "reminder_1h",
+        "extend_1",
+        "extend_2",
+    ]
 
 
 def test_an_extension_held_at_night_is_replaced_by_a_later_one(engine):
@@ -183,8 +187,9 @@ def test_a_notice_cancelled_before_anyone_heard_of_it_stays_silent(engine):
     tick(engine, wita(12, 5))
     assert sent(engine, notice.id) == []
     assert push_rows(engine, notice.id)["cancel"] == (
-        "dropped", "no subscriber had been told of this notice",
-    )  # fmt: skip
+        "dropped",
+        "no subscriber had been told of this notice",
+    )
 
 
 def test_edits_after_publish_send_nothing_again_and_move_the_reminders(engine):

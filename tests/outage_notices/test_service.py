@@ -41,9 +41,13 @@ def test_lifecycle_draft_to_restored_keeps_history(engine):
         service.start_due(session=session, now=wita(14, 8))
         assert notice.status == "ongoing"
         service.extend(
-            session=session, notice_id=notice.id, expected_end_at=wita(14, 20),
-            policy=POLICY, now=wita(14, 15), text="Katup kedua ikut diganti",
-        )  # fmt: skip
+            session=session,
+            notice_id=notice.id,
+            expected_end_at=wita(14, 20),
+            policy=POLICY,
+            now=wita(14, 15),
+            text="Katup kedua ikut diganti",
+        )
         service.restore(session=session, notice_id=notice.id, policy=POLICY, now=wita(14, 19))
         session.commit()
         kinds = [u.kind for u in service.history(session, notice.id)]
@@ -137,9 +141,12 @@ def test_an_extension_must_move_the_end_later(engine):
         notice = new_notice(session, now=NOW, starts_at=NOW, kind="unplanned", publish=True)
         with pytest.raises(NoticeInvalid) as caught:
             service.extend(
-                session=session, notice_id=notice.id, expected_end_at=NOW + timedelta(hours=2),
-                policy=POLICY, now=NOW,
-            )  # fmt: skip
+                session=session,
+                notice_id=notice.id,
+                expected_end_at=NOW + timedelta(hours=2),
+                policy=POLICY,
+                now=NOW,
+            )
     assert "later than the current expected end" in caught.value.errors["expected_end_at"]
 
 
@@ -147,9 +154,12 @@ def test_edits_change_the_notice_and_are_kept_as_history(engine):
     with Session(engine, expire_on_commit=False) as session:
         notice = new_notice(session, now=NOW)
         service.update(
-            session=session, notice_id=notice.id, policy=POLICY, now=NOW,
+            session=session,
+            notice_id=notice.id,
+            policy=POLICY,
+            now=NOW,
             changes={"advice": "Mobil tangki di Masjid Al-Amin", "areas": [LOK_BAINTAN]},
-        )  # fmt: skip
+        )
         session.commit()
         areas = [a.area_code for a in session.scalars(select(NoticeArea))]
         latest = service.history(session, notice.id)[0]
@@ -164,9 +174,12 @@ def test_an_edit_that_breaks_the_notice_changes_nothing(engine):
         end = notice.expected_end_at
         with pytest.raises(NoticeInvalid) as caught:
             service.update(
-                session=session, notice_id=notice.id, policy=POLICY, now=NOW,
+                session=session,
+                notice_id=notice.id,
+                policy=POLICY,
+                now=NOW,
                 changes={"expected_end_at": notice.starts_at - timedelta(hours=1), "title": "x"},
-            )  # fmt: skip
+            )
         session.rollback()
         stored = session.get(Notice, notice.id)
     assert caught.value.errors == {"expected_end_at": "must be after starts_at"}

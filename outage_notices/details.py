@@ -1,0 +1,86 @@
+"""What staff see about a notice: its areas, history, pushes, deliveries and linked complaints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from db.models import Message, Notice, NoticeUpdate, Push
+from outage_notices import linking, pushes, service
+from outage_notices.coverage import area_labels, notice_area_codes
+
+SENT = ("sent", "delivered", "read")
+DELIVERED = ("delivered", "read")
+FAILED = ("failed", "undelivered")
+
+
+@dataclass
+class Delivery:
+    targeted: int = 0
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    pending: int = 0
+
+
+@dataclass
+class NoticeDetail:
+    notice: Notice
+    area_codes: list[str]
+    area_names: tuple[str, ...]
+    delivery: Delivery
+    by_event: dict[str, Delivery] = field(default_factory=dict)
+    history: list[NoticeUpdate] = field(default_factory=list)
+    pushes: list[Push] = field(default_factory=list)
+    complaint_ids: list[int] = field(default_factory=list)
+
+
+def delivery_counts(session: Session, notice_ids: Iterable[int], *, by_event: bool = False) -> dict:
+    """Per notice (or per notice and event): how many messages were targeted, sent, failed."""
+    ids = list(notice_ids)
+    if not ids:
+        return {}
+    keys = [Message.notice_id] + ([Message.notice_event] if by_event else [])
+    status = Message.status
+
+    def tally(values):
+        return func.sum(case((status.in_(values), 1), else_=0))
+
+    statement = (
+        select(
+            *keys,
+            func.count(),
+            tally(SENT),
+            tally(DELIVERED),
+            tally(FAILED),
+            tally(("pending", "sending")),
+        )
+        .where(Message.notice_id.in_(ids), Message.direction == "out")
+        .group_by(*keys)
+    )
+    result: dict = {}
+    for row in session.execute(statement):
+        key = tuple(row[: len(keys)]) if by_event else row[0]
+        numbers = [int(n or 0) for n in row[len(keys) :]]
+        result[key] = Delivery(*numbers)
+    return result
+
+
+def notice_detail(session: Session, notice_id: int) -> NoticeDetail:
+    """Everything about one notice, for `show` in the API and the CLI."""
+    notice = service.get(session, notice_id)
+    codes = notice_area_codes(session, notice.id)
+    per_event = delivery_counts(session, [notice.id], by_event=True)
+    return NoticeDetail(
+        notice=notice,
+        area_codes=codes,
+        area_names=area_labels(session, codes),
+        delivery=delivery_counts(session, [notice.id]).get(notice.id, Delivery()),
+        by_event={event: counts for (_, event), counts in per_event.items()},
+        history=service.history(session, notice.id),
+        pushes=pushes.pushes_of(session, notice.id),
+        complaint_ids=[c.id for c in linking.linked_complaints(session, notice.id)],
+    )
