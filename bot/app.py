@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
+from channels.webhooks import webhook_router
 from staff.mount import install as install_staff
 
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app = FastAPI(title="Kabar Air", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_staff(app)
+    app.include_router(webhook_router(lambda: runtime.channels))
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

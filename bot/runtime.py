@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 
 from bot.engine import ConversationEngine
 from bot.settings import Settings
+from channels.registry import ChannelHub
 from db.engine import make_engine
 from db.models import ServiceArea
 from outage_notices.areas import AreaIndex
@@ -21,6 +22,11 @@ class Runtime:
     areas: AreaIndex
     conversation: ConversationEngine
     background: list[Any] = field(default_factory=list)
+    channels: ChannelHub | None = None  # Telegram/WhatsApp adapters + outbox sender
+
+    def __post_init__(self) -> None:
+        if self.channels is None:
+            self.channels = ChannelHub.from_settings(self.settings, self.engine)
 
     @classmethod
     def start(cls, settings: Settings, *, engine: Engine | None = None) -> Runtime:
@@ -32,9 +38,15 @@ class Runtime:
 
     async def startup(self) -> None:
         """Start background work (delivery, scheduler) once the event loop runs."""
+        await self.channels.start(handle=self.conversation.handle)
 
     async def shutdown(self) -> None:
+        await self.channels.stop()
         self.engine.dispose()
+
+    def wake_outbox(self) -> None:
+        """New outbound rows were written (e.g. a notice fan-out): deliver them now."""
+        self.channels.wake()
 
 
 def load_area_index(engine: Engine) -> AreaIndex:

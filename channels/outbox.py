@@ -1,0 +1,266 @@
+"""Durable delivery: one sender task turns pending outbound rows into provider calls.
+
+Rules the rest of the service can rely on:
+
+* Every outbound message is a `message` row written before anything is sent (the engine
+  and the notice fan-out write them with status 'pending'); `wake()` asks for a prompt look.
+* A row is claimed (pending → sending, committed) immediately before its request leaves,
+  and only when a rate-limit token is already in hand, so claimed rows never sit waiting.
+* One row per chat is in flight at a time, oldest first, so a chat's replies keep their order.
+* Transient failures go back to 'pending' with back-off (the provider's retry_after when it
+  gives one); rate-limit answers do not count as attempts; after `max_attempts` real
+  attempts the row is 'failed' with the reason kept in `last_error`.
+* Restart rule: a row found in 'sending' by a new sender belongs to a process that died
+  mid-send. Its request may already have reached the provider (neither Telegram nor
+  Twilio can be asked "did you get this?" without an id we never received), so it becomes
+  'unknown' with the reason and is NOT resent: a message is never sent twice for one row.
+  Because claims happen just before the requests leave, that set is at most the messages
+  in flight at the moment of the crash; everything still 'pending' is sent after restart.
+  A clean shutdown (`stop()`) waits for in-flight sends, so it leaves no 'unknown' rows.
+* Only one process sends at a time: the holder of the 'outbox' row in `scheduler_lease`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from channels import outbox_store as store
+from channels.delivery import Channel, OutItem, Result, retry, unknown
+from db.types import utcnow
+
+log = logging.getLogger("kabar_air.outbox")
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        channels: Mapping[str, Channel],
+        max_attempts: int = 8,
+        concurrency: int = 64,
+        poll_seconds: float = 1.0,
+        lease_seconds: float = 30.0,
+        send_timeout: float = 60.0,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 900.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine, self.channels, self.max_attempts = engine, dict(channels), max_attempts
+        self.concurrency, self.poll_seconds, self.lease_seconds = (
+            concurrency,
+            poll_seconds,
+            lease_seconds,
+        )
+        self.send_timeout, self.backoff_base, self.backoff_cap = (
+            send_timeout,
+            backoff_base,
+            backoff_cap,
+        )
+        self.clock = clock
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._holding, self._lease_at = False, 0.0
+        self._in_flight: dict[int, asyncio.Task[None]] = {}  # contact_id → send task
+        self._done: list[tuple[OutItem, Result]] = []
+        self._event: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        self.sent_count = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Run the sender in the background of the current event loop."""
+        self._bind_loop()
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop claiming, let in-flight sends finish and record them, give up the lease."""
+        self._stopping = True
+        self.wake()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout)
+            except (TimeoutError, asyncio.CancelledError):
+                self._task.cancel()
+        if self._holding:
+            await self._db_call(store.release_lease, self.engine, holder=self.holder)
+            self._holding = False
+        self._db.shutdown(wait=False)
+
+    def wake(self) -> None:
+        """Look for new rows now; safe to call from any thread."""
+        if self._loop is None or self._event is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._event.set()
+        elif not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._event.set)
+
+    async def run_until_idle(self, timeout: float = 30.0) -> bool:
+        """Send until nothing is pending (tests and benches); False if time ran out."""
+        self._bind_loop()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            wait = await self.step()
+            if not self._in_flight and not self._done and not await self._pending():
+                return True
+            await self._sleep(min(wait, 0.05))
+        return False
+
+    # -- the loop --------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                wait = await self.step()
+            except Exception:
+                log.exception("outbox step failed; retrying shortly")
+                wait = self.poll_seconds
+            if wait > 0:
+                await self._sleep(min(wait, self.poll_seconds))
+        await self._finish_in_flight()
+
+    async def step(self) -> float:
+        """Record finished sends, then claim and start what may go now; returns a wait hint."""
+        await self._flush()
+        if not await self._hold_lease():
+            return self.poll_seconds
+        free = self.concurrency - len(self._in_flight)
+        if free <= 0 or self._stopping:
+            return self.poll_seconds
+        window = max(4 * self.concurrency, 256)
+        rows = await self._db_call(
+            store.candidates, self.engine, channels=list(self.channels), limit=window
+        )
+        picks, wait = self._pick(rows, free)
+        if not picks:
+            return wait
+        claimed = await self._db_call(store.claim, self.engine, ids=[p.id for p in picks])
+        for item in picks:
+            if item.id in claimed:
+                self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
+        return 0.0 if len(picks) == free else wait
+
+    def _pick(self, rows: list[store.Candidate], free: int) -> tuple[list[OutItem], float]:
+        """The oldest due row of each idle chat that its channel's limits allow now."""
+        picks: list[OutItem] = []
+        seen: set[int] = set(self._in_flight)
+        now, wait = self.clock(), self.poll_seconds
+        for row in rows:
+            item = row.item
+            if item.contact_id in seen:
+                continue
+            seen.add(item.contact_id)
+            if row.status != "pending":
+                continue
+            if row.next_attempt_at is not None and row.next_attempt_at > now:
+                wait = min(wait, (row.next_attempt_at - now).total_seconds())
+                continue
+            delay = self.channels[item.channel].limiter.take(item.address)
+            if delay > 0:
+                wait = min(wait, delay)
+                continue
+            picks.append(item)
+            if len(picks) >= free:
+                break
+        return picks, max(wait, 0.0)
+
+    async def _send(self, item: OutItem) -> None:
+        channel = self.channels[item.channel]
+        try:
+            result = await asyncio.wait_for(channel.deliver(item), self.send_timeout)
+        except TimeoutError:
+            result = unknown(f"unknown: no answer from {item.channel} within {self.send_timeout}s")
+        except Exception as exc:  # a bug or an unexpected library error: retry later
+            log.exception("delivery of message %s raised", item.id)
+            result = retry(f"{type(exc).__name__}: {exc}")
+        if result.pause_channel:
+            channel.limiter.pause(result.pause_channel)
+        if result.pause_chat:
+            channel.limiter.pause(result.pause_chat, key=item.address)
+        self._done.append((item, result))
+        if self._event is not None:
+            self._event.set()
+
+    async def _flush(self) -> None:
+        if not self._done:
+            return
+        done, self._done = self._done, []
+        try:
+            await self._db_call(
+                store.record,
+                self.engine,
+                done=done,
+                now=self.clock(),
+                max_attempts=self.max_attempts,
+                backoff_base=self.backoff_base,
+                backoff_cap=self.backoff_cap,
+            )
+        except BaseException:
+            self._done[:0] = done  # keep them: the chats stay busy until this is recorded
+            raise
+        for item, result in done:
+            self._in_flight.pop(item.contact_id, None)
+            self.sent_count += result.outcome == "sent"
+            if result.outcome != "sent":
+                log.info("message %s: %s (%s)", item.id, result.outcome, result.error)
+
+    async def _hold_lease(self) -> bool:
+        """Take or renew the lease; on taking it over, settle a dead sender's rows."""
+        if self._holding and time.monotonic() - self._lease_at < self.lease_seconds / 3:
+            return True
+        holding = await self._db_call(
+            store.take_lease,
+            self.engine,
+            holder=self.holder,
+            now=self.clock(),
+            seconds=self.lease_seconds,
+        )
+        if holding and not self._holding:
+            in_doubt = await self._db_call(store.mark_in_doubt, self.engine)
+            if in_doubt:
+                log.warning("%d message(s) interrupted mid-send marked 'unknown'", in_doubt)
+        self._holding, self._lease_at = holding, time.monotonic()
+        return holding
+
+    async def _finish_in_flight(self) -> None:
+        tasks = list(self._in_flight.values())
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.send_timeout)
+        await self._flush()
+
+    async def _pending(self) -> int:
+        return await self._db_call(store.pending_count, self.engine, channels=list(self.channels))
+
+    async def _sleep(self, seconds: float) -> None:
+        assert self._event is not None
+        if seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), seconds)
+        self._event.clear()
+
+    async def _db_call(self, fn, *args, **kwargs):
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
+
+    def _bind_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self._event is None:
+            self._event = asyncio.Event()

@@ -1,0 +1,209 @@
+"""The outbox's database side: find due rows, claim them, record what happened, hold the lease.
+
+Plain SQLAlchemy Core on the `message`, `contact` and `scheduler_lease` tables, a few
+statements per batch (never one ORM round trip per message), the same on SQLite and
+PostgreSQL. Called from a worker thread by `channels.outbox.Sender`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from channels.delivery import Outcome, OutItem, Result
+from channels.messages import Choice
+from db.models import Contact, Message, SchedulerLease
+
+MESSAGE = Message.__table__
+CONTACT = Contact.__table__
+LEASE = SchedulerLease.__table__
+LEASE_NAME = "outbox"
+IN_DOUBT = (
+    "unknown: the service stopped while this message was being sent; it may or may not "
+    "have reached the customer, so it is not sent again automatically"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    item: OutItem
+    status: str
+    next_attempt_at: datetime | None
+
+
+def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[Candidate]:
+    """Unfinished outbound rows of these channels, oldest first (to keep each chat in order)."""
+    m, c = MESSAGE.c, CONTACT.c
+    query = (
+        select(
+            m.id, m.contact_id, m.channel, c.channel_user_id, m.text, m.choices, m.media,
+            m.attempts, m.last_error, m.template_kind, m.template_variables,
+            c.last_inbound_at, m.status, m.next_attempt_at,
+        )
+        .join_from(MESSAGE, CONTACT, m.contact_id == c.id)
+        .where(m.status.in_(("pending", "sending")), m.direction == "out")
+        .where(m.channel.in_(list(channels)))
+        .order_by(m.id)
+        .limit(limit)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [_candidate(row) for row in rows]
+
+
+def _candidate(row) -> Candidate:
+    choices = tuple(Choice(label=c["label"], value=c["value"]) for c in row.choices or ())
+    item = OutItem(
+        id=row.id,
+        contact_id=row.contact_id,
+        channel=row.channel,
+        address=row.channel_user_id,
+        text=row.text or "",
+        choices=choices,
+        media=tuple(row.media or ()),
+        attempts=row.attempts or 0,
+        last_error=row.last_error,
+        template_kind=row.template_kind,
+        template_variables=row.template_variables,
+        last_inbound_at=row.last_inbound_at,
+    )
+    return Candidate(item=item, status=row.status, next_attempt_at=row.next_attempt_at)
+
+
+def claim(engine: Engine, *, ids: Sequence[int]) -> set[int]:
+    """pending → sending, committed before any request leaves; returns the ids we got."""
+    if not ids:
+        return set()
+    statement = (
+        update(MESSAGE)
+        .where(MESSAGE.c.id.in_(list(ids)), MESSAGE.c.status == "pending")
+        .values(status="sending")
+        .returning(MESSAGE.c.id)
+    )
+    with engine.begin() as conn:
+        return {row[0] for row in conn.execute(statement)}
+
+
+def record(
+    engine: Engine,
+    *,
+    done: Iterable[tuple[OutItem, Result]],
+    now: datetime,
+    max_attempts: int,
+    backoff_base: float,
+    backoff_cap: float,
+) -> None:
+    """Write every finished send in one transaction, and what we learnt about contacts."""
+    rows, inactive, opted_out = [], set(), set()
+    for item, result in done:
+        rows.append(_row_update(item, result, now, max_attempts, backoff_base, backoff_cap))
+        if result.contact_inactive:
+            inactive.add(item.contact_id)
+        if result.contact_opted_out:
+            opted_out.add(item.contact_id)
+    if not rows:
+        return
+    statement = (
+        update(MESSAGE)
+        .where(MESSAGE.c.id == bindparam("b_id"))
+        .where((MESSAGE.c.status == "sending") | (MESSAGE.c.status == "unknown"))
+        .values(
+            status=bindparam("b_status"),
+            attempts=bindparam("b_attempts"),
+            next_attempt_at=bindparam("b_next"),
+            last_error=bindparam("b_error"),
+            provider_message_id=bindparam("b_provider"),
+            sent_at=bindparam("b_sent"),
+        )
+    )
+    with engine.begin() as conn:
+        conn.execute(statement, rows)
+        if inactive:
+            conn.execute(update(CONTACT).where(CONTACT.c.id.in_(inactive)).values(active=False))
+        if opted_out:
+            ids = list(opted_out)
+            conn.execute(update(CONTACT).where(CONTACT.c.id.in_(ids)).values(opted_out=True))
+
+
+def _row_update(item, result, now, max_attempts, base, cap) -> dict:
+    """The new state of one row after a send, as bind parameters."""
+    attempts = item.attempts + (1 if result.counted else 0)
+    row = {"b_id": item.id, "b_attempts": attempts, "b_next": None, "b_provider": None}
+    row |= {"b_sent": None, "b_error": result.error}
+    if result.outcome is Outcome.SENT:
+        row |= {"b_status": "sent", "b_provider": result.provider_id, "b_sent": now}
+    elif result.outcome is Outcome.RETRY and attempts < max_attempts:
+        delay = result.retry_after if result.retry_after else backoff(attempts, base, cap)
+        row |= {"b_status": "pending", "b_next": now + timedelta(seconds=delay)}
+    elif result.outcome is Outcome.RETRY:
+        row |= {
+            "b_status": "failed",
+            "b_error": f"{result.error} (gave up after {attempts} attempts)",
+        }
+    else:
+        row["b_status"] = result.outcome.value
+    return row
+
+
+def backoff(attempts: int, base: float, cap: float) -> float:
+    """Exponential back-off with ±20 % jitter so retries of a burst do not come back together."""
+    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.8, 1.2)
+
+
+def pending_count(engine: Engine, *, channels: Sequence[str]) -> int:
+    """Rows still to send (pending or being sent) on these channels."""
+    query = (
+        select(func.count())
+        .select_from(MESSAGE)
+        .where(MESSAGE.c.status.in_(("pending", "sending")), MESSAGE.c.direction == "out")
+        .where(MESSAGE.c.channel.in_(list(channels)))
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def take_lease(engine: Engine, *, holder: str, now: datetime, seconds: float) -> bool:
+    """Hold (or renew) the single-sender lease; False while another live process holds it."""
+    expires = now + timedelta(seconds=seconds)
+    renew = (
+        update(LEASE)
+        .where(LEASE.c.name == LEASE_NAME)
+        .where((LEASE.c.holder == holder) | (LEASE.c.expires_at < now))
+        .values(holder=holder, expires_at=expires)
+    )
+    with engine.begin() as conn:
+        if conn.execute(renew).rowcount == 1:
+            return True
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(LEASE).values(name=LEASE_NAME, holder=holder, expires_at=expires))
+    except IntegrityError:
+        return False
+    return True
+
+
+def release_lease(engine: Engine, *, holder: str) -> None:
+    """Let the next process take over at once after a clean shutdown."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(LEASE)
+            .where(LEASE.c.name == LEASE_NAME, LEASE.c.holder == holder)
+            .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+        )
+
+
+def mark_in_doubt(engine: Engine) -> int:
+    """Rows a dead sender left in 'sending' become 'unknown': never resent blindly."""
+    statement = (
+        update(MESSAGE)
+        .where(MESSAGE.c.status == "sending", MESSAGE.c.direction == "out")
+        .values(status="unknown", last_error=IN_DOUBT)
+    )
+    with engine.begin() as conn:
+        return conn.execute(statement).rowcount

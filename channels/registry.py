@@ -1,0 +1,199 @@
+"""The channels a running service has: built from Settings, started and stopped with it.
+
+`ChannelHub` owns the enabled adapters, the outbox sender and Telegram's start-up work
+(setWebhook when PUBLIC_BASE_URL is set, long polling otherwise). The conversation is handed
+in as a plain callback (`handle(inbound)`), so channels never import the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, update
+from starlette.concurrency import run_in_threadpool
+from telegram.error import InvalidToken, TelegramError
+
+from channels import telegram as tg
+from channels import whatsapp as wa
+from channels.messages import Inbound
+from channels.outbox import Sender
+from channels.ratelimit import RateLimiter
+from channels.telegram_polling import poll_updates
+from db.models import Contact
+
+if TYPE_CHECKING:  # settings are handed in; channels import nothing else from bot/
+    from bot.settings import Settings
+
+log = logging.getLogger("kabar_air.channels")
+
+Handle = Callable[[Inbound], Any]
+TEMPLATE_KINDS = ("notice", "reminder", "restored", "complaint_update")
+
+
+class ChannelHub:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        telegram: tg.TelegramChannel | None = None,
+        whatsapp: wa.WhatsAppChannel | None = None,
+        **sender_options: Any,
+    ) -> None:
+        self.settings, self.engine = settings, engine
+        self.telegram, self.whatsapp = telegram, whatsapp
+        enabled = {c.name: c for c in (telegram, whatsapp) if c is not None}
+        self.sender = (
+            Sender(
+                engine=engine,
+                channels=enabled,
+                max_attempts=settings.outbox_max_attempts,
+                **sender_options,
+            )
+            if enabled
+            else None
+        )
+        self.handle: Handle | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: Engine, **sender_options: Any) -> ChannelHub:
+        """Adapters for every channel whose credentials are set; none when none are."""
+        return cls(
+            settings=settings,
+            engine=engine,
+            telegram=build_telegram(settings) if settings.telegram_enabled else None,
+            whatsapp=build_whatsapp(settings) if settings.whatsapp_enabled else None,
+            **sender_options,
+        )
+
+    @property
+    def telegram_webhook_url(self) -> str | None:
+        base = self.settings.public_base_url
+        return base.rstrip("/") + tg.WEBHOOK_PATH if base else None
+
+    def describe(self) -> str:
+        """One line for the start-up log: which channels are on, and how."""
+        on = ["console", "web"]
+        if self.telegram:
+            on.append("telegram (webhook)" if self.telegram_webhook_url else "telegram (polling)")
+        if self.whatsapp:
+            on.append("whatsapp (twilio)")
+        return "Channels on: " + ", ".join(on)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self, *, handle: Handle, telegram_updates: bool = True) -> None:
+        """Start delivery, and Telegram's webhook registration or polling."""
+        self.handle = handle
+        log.info(self.describe())
+        if self.sender is not None:
+            await self.sender.start()
+        if self.telegram is not None and telegram_updates:
+            self._tasks.append(asyncio.create_task(self._start_telegram(), name="telegram-start"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.sender is not None:
+            await self.sender.stop()
+        for channel in (self.telegram, self.whatsapp):
+            if channel is not None:
+                await channel.close()
+
+    def wake(self) -> None:
+        """New outbound rows are waiting (callable from any thread)."""
+        if self.sender is not None:
+            self.sender.wake()
+
+    # -- intake ----------------------------------------------------------------------------
+    async def take(self, inbound: Inbound) -> Any:
+        """Hand one customer message to the conversation (stored in one transaction), then
+        let the sender deliver the replies it queued."""
+        if self.handle is None:
+            raise RuntimeError("channels not started")
+        turn = await run_in_threadpool(self.handle, inbound)
+        if not getattr(turn, "duplicate", False):
+            self.wake()
+        return turn
+
+    async def take_telegram(self, update: tg.TelegramUpdate) -> None:
+        if update.inbound is not None:
+            await self.take(update.inbound)
+        if update.blocked_chat is not None:
+            await run_in_threadpool(self._unreachable, tg.CHANNEL, update.blocked_chat)
+        if update.callback_query_id and self.telegram is not None:
+            task = asyncio.create_task(self.telegram.answer_callback(update.callback_query_id))
+            self._tasks.append(task)
+            task.add_done_callback(self._forget)
+
+    def _unreachable(self, channel: str, user_id: str) -> None:
+        with self.engine.begin() as conn:
+            table = Contact.__table__
+            where = (table.c.channel == channel) & (table.c.channel_user_id == user_id)
+            conn.execute(update(table).where(where).values(active=False))
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+
+    async def _start_telegram(self) -> None:
+        """getMe, then setWebhook (public URL known) or long polling (a laptop with a token)."""
+        assert self.telegram is not None
+        delay = 1.0
+        while True:
+            try:
+                await self.telegram.ensure_ready()
+                if self.telegram_webhook_url is None:
+                    break
+                await self.telegram.bot.set_webhook(
+                    url=self.telegram_webhook_url,
+                    secret_token=self.telegram.secret,
+                    allowed_updates=tg.ALLOWED_UPDATES,
+                )
+                log.info("telegram webhook set to %s", self.telegram_webhook_url)
+                return
+            except InvalidToken:
+                log.error("Telegram refused TELEGRAM_BOT_TOKEN: Telegram stays off")
+                return
+            except TelegramError as exc:
+                log.warning("telegram start-up failed (%s); retrying in %.0fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+        await poll_updates(self.telegram.bot, self.take_telegram)
+
+
+def build_telegram(settings: Settings) -> tg.TelegramChannel:
+    token = settings.telegram_bot_token.get_secret_value()
+    secret = tg.webhook_secret(
+        token=token,
+        configured=settings.telegram_webhook_secret.get_secret_value(),
+        secret_key=settings.secret_key.get_secret_value(),
+    )
+    limiter = RateLimiter(
+        per_second=settings.telegram_rate_per_second,
+        per_key_per_second=settings.telegram_rate_per_chat_per_second,
+    )
+    bot = tg.make_bot(token=token, base_url=settings.telegram_api_base_url)
+    return tg.TelegramChannel(bot=bot, limiter=limiter, secret=secret)
+
+
+def build_whatsapp(settings: Settings) -> wa.WhatsAppChannel:
+    client = wa.make_client(
+        account_sid=settings.twilio_account_sid,
+        auth_token=settings.twilio_auth_token.get_secret_value(),
+        api_base_url=settings.twilio_api_base_url,
+    )
+    base = settings.public_base_url
+    return wa.WhatsAppChannel(
+        client=client,
+        limiter=RateLimiter(per_second=settings.twilio_rate_per_second),
+        sender=settings.twilio_whatsapp_from,
+        messaging_service_sid=settings.twilio_messaging_service_sid,
+        templates={k: getattr(settings, f"twilio_template_{k}_sid", "") for k in TEMPLATE_KINDS},
+        status_callback=base.rstrip("/") + wa.STATUS_PATH if base else None,
+    )

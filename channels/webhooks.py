@@ -1,0 +1,134 @@
+"""Webhook routes for Telegram and Twilio: verify, translate, take in, acknowledge.
+
+Every request is authenticated before anything is read into the database (Telegram's secret
+token header; Twilio's X-Twilio-Signature); a bad one gets 403 and changes nothing. A body
+we cannot read gets 400 (never 500, which would only make the provider redeliver it). The
+customer's message and the bot's replies are stored in one transaction before we answer
+200, and the replies are delivered afterwards by the outbox sender.
+
+Reverse proxies: Twilio signs the URL *it* called. Set PUBLIC_BASE_URL to the public
+origin (e.g. https://air.example.id) and the signature is checked against
+PUBLIC_BASE_URL + path, whatever host/port the proxy forwards to.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from twilio.request_validator import RequestValidator
+
+from channels import telegram as tg
+from channels import whatsapp as wa
+from channels.registry import ChannelHub
+from channels.whatsapp_status import apply_status
+
+log = logging.getLogger("kabar_air.webhooks")
+
+MAX_BODY = 256 * 1024  # Telegram updates and Twilio forms are a few kB
+
+
+def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
+    """Routes that look the hub up per request (it is built before the app starts)."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.post(tg.WEBHOOK_PATH)
+    async def telegram_webhook(request: Request) -> Response:
+        channels = hub()
+        if channels is None or channels.telegram is None:
+            return _problem(404, "telegram is not enabled")
+        given = request.headers.get(tg.SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), channels.telegram.secret.encode()):
+            return _problem(403, "wrong or missing secret token")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _problem(413, "update too large")
+        try:
+            update = tg.parse_update(json.loads(body))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return _problem(400, f"not a Telegram update: {exc}")
+        return await _take(channels.take_telegram(update))
+
+    @router.post(wa.WEBHOOK_PATH)
+    async def whatsapp_webhook(request: Request) -> Response:
+        channels = hub()
+        form = await _signed_form(request, channels)
+        if isinstance(form, Response):
+            return form
+        try:
+            inbound = wa.parse_form(form)
+        except ValueError as exc:
+            return _problem(400, str(exc))
+        answer = await _take(channels.take(inbound))  # type: ignore[union-attr]
+        if answer.status_code != 200:
+            return answer
+        return Response(wa.EMPTY_TWIML, media_type="text/xml")
+
+    @router.post(wa.STATUS_PATH)
+    async def whatsapp_status(request: Request) -> Response:
+        channels = hub()
+        form = await _signed_form(request, channels)
+        if isinstance(form, Response):
+            return form
+        sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+        if not sid or not status:
+            return _problem(400, "MessageSid and MessageStatus are required")
+        assert channels is not None and channels.whatsapp is not None
+        change = await run_in_threadpool(
+            apply_status,
+            channels.engine,
+            sid=sid,
+            twilio_status=status,
+            error_code=form.get("ErrorCode", ""),
+            has_template=channels.whatsapp.has_template,
+        )
+        if change.resend:
+            channels.wake()
+        return Response(status_code=204)
+
+    return router
+
+
+async def _signed_form(request: Request, channels: ChannelHub | None) -> dict[str, str] | Response:
+    """The form fields, if Twilio signed them for our URL; otherwise the error response."""
+    if channels is None or channels.whatsapp is None:
+        return _problem(404, "whatsapp is not enabled")
+    signature = request.headers.get(wa.SIGNATURE_HEADER, "")
+    if not signature:
+        return _problem(403, "missing X-Twilio-Signature")
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        return _problem(413, "form too large")
+    try:
+        raw = await request.form()
+    except Exception:  # a malformed multipart/urlencoded body
+        return _problem(400, "unreadable form body")
+    form = {key: value for key, value in raw.multi_items() if isinstance(value, str)}
+    url = wa.signed_url(
+        public_base_url=channels.settings.public_base_url,
+        path=request.url.path,
+        query=request.url.query,
+        seen_url=str(request.url),
+    )
+    token = channels.settings.twilio_auth_token.get_secret_value()
+    if not RequestValidator(token).validate(url, form, signature):
+        return _problem(403, "X-Twilio-Signature does not match")
+    return form
+
+
+async def _take(work) -> Response:
+    """Run intake; a failure of ours is 503 so the provider redelivers later."""
+    try:
+        await work
+    except Exception:
+        log.exception("intake failed")
+        return _problem(503, "temporarily unable to take this message")
+    return Response(status_code=200)
+
+
+def _problem(status: int, detail: str) -> Response:
+    return JSONResponse({"detail": detail}, status_code=status)

@@ -1,0 +1,220 @@
+"""WhatsApp through Twilio: incoming form posts → `Inbound`, and `OutItem` → Messages API.
+
+Choices go out as a numbered list (`render_numbered`), which the engine accepts back as a
+number. Outside WhatsApp's 24-hour customer-service window a message can only be an approved
+Content template: rows that carry a `template_kind` are then sent with that kind's
+`content_sid` and their `template_variables` as ContentVariables; others cannot be sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
+from channels.messages import Inbound, Location, Outbound, render_numbered
+from channels.ratelimit import RateLimiter
+from channels.twilio_client import TWILIO_API_ORIGIN, BaseUrlHttpClient
+from db.types import utcnow
+
+log = logging.getLogger("kabar_air.whatsapp")
+
+CHANNEL = "whatsapp"
+WEBHOOK_PATH = "/webhooks/whatsapp"
+STATUS_PATH = "/webhooks/whatsapp/status"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+BODY_LIMIT = 1600  # Twilio refuses longer bodies (error 21617)
+WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW, UNSUBSCRIBED, CHANNEL_RATE_LIMIT = 63016, 21610, 63018
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def parse_form(form: Mapping[str, str]) -> Inbound:
+    """Translate Twilio's incoming-message form; ValueError when it is not one."""
+    sid, sender = form.get("MessageSid", ""), form.get("From", "")
+    if not sid or not sender.startswith("whatsapp:") or len(sid) > 64 or len(sender) > 64:
+        raise ValueError("not a Twilio WhatsApp message: MessageSid or From missing")
+    wa_id = form.get("WaId", "").strip()
+    phone = f"+{wa_id}" if wa_id.isdigit() else sender.removeprefix("whatsapp:") or None
+    return Inbound(
+        channel=CHANNEL,
+        sender_id=sender,
+        text=form.get("ButtonPayload") or form.get("Body", ""),
+        media=_media(form),
+        location=_location(form),
+        raw_id=sid,
+        display_name=(form.get("ProfileName") or "").strip()[:120] or None,
+        phone=phone,
+    )
+
+
+def _media(form: Mapping[str, str]) -> tuple[str, ...]:
+    try:
+        count = min(int(form.get("NumMedia") or 0), 10)
+    except ValueError:
+        return ()
+    urls = (form.get(f"MediaUrl{index}", "") for index in range(count))
+    return tuple(url for url in urls if url.startswith(("https://", "http://")))
+
+
+def _location(form: Mapping[str, str]) -> Location | None:
+    try:
+        return Location(float(form["Latitude"]), float(form["Longitude"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def signed_url(*, public_base_url: str | None, path: str, query: str, seen_url: str) -> str:
+    """The URL Twilio signed: the public one when configured (behind a reverse proxy)."""
+    if not public_base_url:
+        return seen_url
+    return public_base_url.rstrip("/") + path + (f"?{query}" if query else "")
+
+
+class RetryAfterHttpClient(BaseUrlHttpClient):
+    """Twilio's HTTP client, remembering the Retry-After of the last answer in this thread."""
+
+    local = threading.local()
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any):
+        response = super().request(method, url, *args, **kwargs)
+        self.local.retry_after = (response.headers or {}).get("Retry-After")
+        return response
+
+
+def make_client(*, account_sid: str, auth_token: str, api_base_url: str | None) -> Client:
+    """A twilio Client for our account, at api.twilio.com or a compatible gateway."""
+    http = RetryAfterHttpClient(api_base_url or TWILIO_API_ORIGIN, timeout=30)
+    client = Client(account_sid, auth_token, http_client=http)
+    if api_base_url:
+        client.region = client.edge = None  # a gateway has one address (see twilio_client)
+    return client
+
+
+class WhatsAppChannel:
+    """Sends outbox rows through Twilio's Messages API from our WhatsApp sender."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        client: Client,
+        limiter: RateLimiter,
+        sender: str = "",
+        messaging_service_sid: str = "",
+        templates: Mapping[str, str] | None = None,
+        status_callback: str | None = None,
+        threads: int = 32,
+    ) -> None:
+        if sender and not sender.startswith("whatsapp:"):
+            sender = f"whatsapp:{sender}"
+        self.client, self.limiter, self.sender = client, limiter, sender
+        self.messaging_service_sid = messaging_service_sid
+        self.templates = {kind: sid for kind, sid in (templates or {}).items() if sid}
+        self.status_callback = status_callback
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="twilio")
+
+    def has_template(self, kind: str | None) -> bool:
+        return bool(kind and kind in self.templates)
+
+    async def deliver(self, item: OutItem, *, now: datetime | None = None) -> Result:
+        now = now or utcnow()
+        if item.template_required or _outside_window(item, now):
+            return await self._send_template(item)
+        result = await self._call(self._freeform(item))
+        if result.extra.get("code") == OUTSIDE_WINDOW:  # Twilio's clock says the window closed
+            return await self._send_template(item)
+        return result
+
+    async def _send_template(self, item: OutItem) -> Result:
+        if not self.has_template(item.template_kind):
+            return failed(
+                "outside WhatsApp's 24-hour window and no approved template for "
+                f"{item.template_kind or 'this reply'} (set TWILIO_TEMPLATE_*_SID)"
+            )
+        variables = json.dumps(item.template_variables or {}, ensure_ascii=False)
+        params = {"content_sid": self.templates[item.template_kind], "content_variables": variables}
+        return await self._call(self._params(item) | params)
+
+    def _freeform(self, item: OutItem) -> dict[str, Any]:
+        text = render_numbered(Outbound(text=item.text, choices=item.choices))
+        params = self._params(item) | {"body": clip(text, BODY_LIMIT)}
+        if item.media:
+            params["media_url"] = [url for url in item.media if url.startswith("https://")]
+        return params
+
+    def _params(self, item: OutItem) -> dict[str, Any]:
+        params: dict[str, Any] = {"to": item.address}
+        if self.messaging_service_sid:
+            params["messaging_service_sid"] = self.messaging_service_sid
+        if self.sender:
+            params["from_"] = self.sender
+        if self.status_callback:
+            params["status_callback"] = self.status_callback
+        return params
+
+    async def _call(self, params: dict[str, Any]) -> Result:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, self._create, params)
+
+    def _create(self, params: dict[str, Any]) -> Result:
+        """One Messages API call (in a worker thread), classified."""
+        http = self.client.http_client
+        try:
+            message = self.client.messages.create(**params)
+        except TwilioRestException as exc:
+            return classify(exc, getattr(getattr(http, "local", None), "retry_after", None))
+        except requests.RequestException as exc:
+            text = f"twilio: {type(exc).__name__}: {exc}"
+            return retry(text) if _never_left(exc) else unknown(f"unknown: {text}")
+        return sent(message.sid)
+
+    async def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+
+def _outside_window(item: OutItem, now: datetime) -> bool:
+    return item.last_inbound_at is None or now - item.last_inbound_at >= WINDOW
+
+
+def classify(exc: TwilioRestException, retry_after: str | None = None) -> Result:
+    """Map a Twilio REST error to what the outbox should do with the row."""
+    code, status = exc.code, exc.status
+    text = f"twilio {code or status}: {exc.msg}"
+    extra = {"code": code}
+    if code == UNSUBSCRIBED:
+        return failed(text, contact_opted_out=True, extra=extra)
+    if code == CHANNEL_RATE_LIMIT or status == 429:
+        wait = _seconds(retry_after) or 1.0
+        return retry(text, retry_after=wait, counted=False, pause_channel=wait, extra=extra)
+    if status >= 500 or status in (401, 403):  # Twilio trouble or our credentials: try later
+        return retry(text, extra=extra)
+    return failed(text, extra=extra)
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _never_left(exc: requests.RequestException) -> bool:
+    """Connection refused or connect timeout: Twilio never saw the request, so retry is safe."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return type(reason).__name__ in {"NewConnectionError", "ConnectTimeoutError"}
+    return False

@@ -1,0 +1,91 @@
+"""Twilio status callbacks: record delivery progress without ever moving a message backwards.
+
+Callbacks can arrive out of order (a 'sent' after its 'delivered'); a status only replaces
+one of lower rank. Error 63016 may come back only here (the message was accepted, then
+refused because the customer is outside the 24-hour window): the row goes back to the
+outbox marked `template_required` so the sender resends it as its Content template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, update
+
+from channels.delivery import TEMPLATE_REQUIRED
+from db.models import Contact, Message
+
+MESSAGE = Message.__table__
+CONTACT = Contact.__table__
+
+# Twilio's MessageStatus → ours. 'accepted', 'queued', 'sending', 'scheduled' all mean the
+# provider holds it, which is what our 'sent' means.
+STATUSES = {
+    "accepted": "sent",
+    "scheduled": "sent",
+    "queued": "sent",
+    "sending": "sent",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "read",
+    "failed": "failed",
+    "undelivered": "undelivered",
+    "canceled": "failed",
+}
+RANK = {
+    "pending": 0, "sending": 1, "unknown": 1, "sent": 2,
+    "failed": 3, "undelivered": 3, "delivered": 4, "read": 5,
+}  # fmt: skip
+OUTSIDE_WINDOW, UNSUBSCRIBED = "63016", "21610"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    message_id: int | None
+    status: str | None  # the row's status afterwards; None when the message is not ours
+    resend: bool = False  # back in the outbox: wake the sender
+
+
+def apply_status(
+    engine: Engine,
+    *,
+    sid: str,
+    twilio_status: str,
+    error_code: str = "",
+    has_template: Callable[[str | None], bool],
+) -> StatusChange:
+    """Record one callback for the message Twilio knows as `sid`."""
+    new = STATUSES.get(twilio_status.lower())
+    m = MESSAGE.c
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(m.id, m.status, m.contact_id, m.template_kind)
+            .where(m.provider_message_id == sid, m.direction == "out")
+            .limit(1)
+        ).first()
+        if row is None or new is None:
+            return StatusChange(row.id if row else None, row.status if row else None)
+        refused = new in ("failed", "undelivered") and RANK.get(row.status, 0) < RANK["delivered"]
+        if refused and error_code == OUTSIDE_WINDOW and has_template(row.template_kind):
+            reason = f"{TEMPLATE_REQUIRED}: twilio 63016 (outside the 24-hour window)"
+            values = {"status": "pending", "next_attempt_at": None, "last_error": reason}
+            conn.execute(update(MESSAGE).where(m.id == row.id).values(**values))
+            return StatusChange(row.id, "pending", resend=True)
+        if refused and error_code == UNSUBSCRIBED:
+            conn.execute(
+                update(CONTACT).where(CONTACT.c.id == row.contact_id).values(opted_out=True)
+            )
+        if RANK.get(new, 0) <= RANK.get(row.status, 0):
+            return StatusChange(row.id, row.status)
+        values: dict[str, object] = {"status": new}
+        if error_code:
+            values["last_error"] = _reason(error_code, row.template_kind, has_template)
+        conn.execute(update(MESSAGE).where(m.id == row.id).values(**values))
+        return StatusChange(row.id, new)
+
+
+def _reason(code: str, kind: str | None, has_template: Callable[[str | None], bool]) -> str:
+    if code == OUTSIDE_WINDOW and not has_template(kind):
+        return "twilio 63016: outside the 24-hour window and no approved template for it"
+    return f"twilio {code}"
