@@ -1,23 +1,71 @@
-"""What the bot tells a customer who asks about an area: disruptions and rotation windows."""
+"""What the bot tells a customer who asks about an area: disruptions and rotation windows.
+
+These run on every outage question, so the statements are built once with bound
+parameters and run on the caller's connection.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from db.models import Notice, NoticeArea, NoticeUpdate, RotationSchedule, ServiceArea
 
+NOTICE = Notice.__table__
+NOTICE_AREA = NoticeArea.__table__
+UPDATE = NoticeUpdate.__table__
+AREA = ServiceArea.__table__
+ROTATION = RotationSchedule.__table__
 LIVE_STATUSES = ("scheduled", "ongoing")
+
+# Notices for a place: on itself or its kecamatan, or (when it is a kecamatan) on one of its desa.
+_AFFECTING = (
+    select(NOTICE_AREA.c.notice_id)
+    .join(AREA, AREA.c.code == NOTICE_AREA.c.area_code)
+    .where(
+        or_(
+            AREA.c.code.in_(bindparam("codes", expanding=True)),
+            AREA.c.kecamatan_code == bindparam("desa_of"),
+        )
+    )
+)
+LIVE_NOTICES = (
+    select(NOTICE)
+    .where(
+        NOTICE.c.id.in_(_AFFECTING),
+        NOTICE.c.status.in_(LIVE_STATUSES),
+        NOTICE.c.starts_at <= bindparam("horizon"),
+    )
+    .order_by(NOTICE.c.starts_at.desc())
+)
+AREA_NAMES = (
+    select(NOTICE_AREA.c.notice_id, AREA.c.name)
+    .join(AREA, AREA.c.code == NOTICE_AREA.c.area_code)
+    .where(NOTICE_AREA.c.notice_id.in_(bindparam("ids", expanding=True)))
+    .order_by(AREA.c.code)
+)
+LATEST_UPDATES = (
+    select(UPDATE)
+    .where(UPDATE.c.notice_id.in_(bindparam("ids", expanding=True)), UPDATE.c.text != "")
+    .order_by(UPDATE.c.created_at, UPDATE.c.id)
+)
+ROTATIONS = select(ROTATION).where(
+    and_(
+        ROTATION.c.area_code.in_(bindparam("codes", expanding=True)),
+        ROTATION.c.valid_from <= bindparam("last_day"),
+        ROTATION.c.valid_until >= bindparam("first_day"),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Disruption:
-    notice: Notice
+    notice: Any  # a notice row: id, kind, status, title, cause, advice, starts_at, ...
     area_names: list[str]
-    latest_update: NoticeUpdate | None
+    latest_update: Any | None  # a notice_update row: text, created_at
 
     def is_ongoing(self, now: datetime) -> bool:
         return self.notice.status == "ongoing" or self.notice.starts_at <= now
@@ -31,18 +79,14 @@ class RotationWindow:
     note: str
 
 
-def _affecting(code: str, kecamatan_code: str | None, is_kecamatan: bool):
-    """Areas whose notices concern a place: itself, its kecamatan, or (a kecamatan) its desa."""
-    codes = {code} | ({kecamatan_code} if kecamatan_code else set())
-    condition = col(ServiceArea.code).in_(codes)
-    if is_kecamatan:
-        condition = or_(condition, ServiceArea.kecamatan_code == code)
-    return condition
+def _place(code: str, kecamatan_code: str | None, is_kecamatan: bool) -> dict[str, Any]:
+    codes = [code] + ([kecamatan_code] if kecamatan_code and kecamatan_code != code else [])
+    return {"codes": codes, "desa_of": code if is_kecamatan else None}
 
 
 def disruptions_for_area(
+    connection: Connection,
     *,
-    session: Session,
     code: str,
     kecamatan_code: str | None,
     is_kecamatan: bool,
@@ -50,75 +94,37 @@ def disruptions_for_area(
     days: int = 7,
 ) -> list[Disruption]:
     """Ongoing and upcoming (within `days`) disruptions for an area, ongoing first."""
-    notice_ids = (
-        select(NoticeArea.notice_id)
-        .join(ServiceArea, col(ServiceArea.code) == NoticeArea.area_code)
-        .where(_affecting(code, kecamatan_code, is_kecamatan))
-    )
-    notices = session.exec(
-        select(Notice)
-        .where(
-            col(Notice.id).in_(notice_ids),
-            col(Notice.status).in_(LIVE_STATUSES),
-            Notice.starts_at <= now + timedelta(days=days),
-        )
-        .order_by(col(Notice.starts_at))
-    ).all()
-    result = [_with_details(session, notice) for notice in notices]
+    params = _place(code, kecamatan_code, is_kecamatan) | {"horizon": now + timedelta(days=days)}
+    notices = connection.execute(LIVE_NOTICES, params).all()
+    if not notices:
+        return []
+    ids = [notice.id for notice in notices]
+    names: dict[int, list[str]] = {}
+    for row in connection.execute(AREA_NAMES, {"ids": ids}):
+        names.setdefault(row.notice_id, []).append(row.name)
+    latest = {row.notice_id: row for row in connection.execute(LATEST_UPDATES, {"ids": ids})}
+    result = [Disruption(n, names.get(n.id, []), latest.get(n.id)) for n in notices]
     result.sort(key=lambda item: (not item.is_ongoing(now), item.notice.starts_at))
     return result
 
 
-def ongoing_notice_for_area(
-    *, session: Session, code: str, kecamatan_code: str | None, now: datetime
-) -> Notice | None:
-    """The disruption already known for this place, so a complaint can join it, not queue alone."""
-    notice_ids = (
-        select(NoticeArea.notice_id)
-        .join(ServiceArea, col(ServiceArea.code) == NoticeArea.area_code)
-        .where(_affecting(code, kecamatan_code, code == kecamatan_code))
-    )
-    return session.exec(
-        select(Notice)
-        .where(
-            col(Notice.id).in_(notice_ids),
-            col(Notice.status).in_(LIVE_STATUSES),
-            Notice.starts_at <= now,
-        )
-        .order_by(col(Notice.starts_at).desc())
-    ).first()
-
-
-def _with_details(session: Session, notice: Notice) -> Disruption:
-    names = session.exec(
-        select(ServiceArea.name)
-        .join(NoticeArea, col(NoticeArea.area_code) == ServiceArea.code)
-        .where(NoticeArea.notice_id == notice.id)
-        .order_by(col(ServiceArea.code))
-    ).all()
-    latest = session.exec(
-        select(NoticeUpdate)
-        .where(NoticeUpdate.notice_id == notice.id, NoticeUpdate.text != "")
-        .order_by(col(NoticeUpdate.created_at).desc(), col(NoticeUpdate.id).desc())
-    ).first()
-    return Disruption(notice=notice, area_names=list(names), latest_update=latest)
+def ongoing_disruption(
+    connection: Connection, *, code: str, kecamatan_code: str | None, now: datetime
+) -> Any | None:
+    """The disruption already under way at this place (the latest started), if any."""
+    params = _place(code, kecamatan_code, code == kecamatan_code) | {"horizon": now}
+    return connection.execute(LIVE_NOTICES, params).first()
 
 
 def rotation_windows(
-    *, session: Session, codes: list[str], days: list[date]
+    connection: Connection, *, codes: list[str], days: list[date]
 ) -> list[RotationWindow]:
     """Supply windows (giliran) on the given local dates for these areas, in time order."""
-    schedules = session.exec(
-        select(RotationSchedule).where(
-            col(RotationSchedule.area_code).in_(codes),
-            RotationSchedule.valid_from <= max(days),
-            RotationSchedule.valid_until >= min(days),
-        )
-    ).all()
+    params = {"codes": codes, "first_day": min(days), "last_day": max(days)}
     windows = []
-    for day in days:
-        for schedule in schedules:
-            weekdays = {int(d) for d in schedule.weekdays.split(",") if d.strip()}
+    for schedule in connection.execute(ROTATIONS, params):
+        weekdays = {int(d) for d in schedule.weekdays.split(",") if d.strip()}
+        for day in days:
             if schedule.valid_from <= day <= schedule.valid_until and day.weekday() in weekdays:
                 windows.append(
                     RotationWindow(day, schedule.start_time, schedule.end_time, schedule.note)

@@ -46,11 +46,6 @@ class Context:
             )
         return self._session
 
-    def discard_session(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
     def flush(self) -> None:
         if self._session is not None:
             self._session.flush()

@@ -69,8 +69,19 @@ class ConversationEngine:
     def handle(
         self, inbound: Inbound, *, now: datetime | None = None, queue_replies: bool = True
     ) -> Turn:
-        """Answer one message. A redelivered message (same raw_id) is acknowledged and ignored."""
+        """Answer one message. A redelivered message (same raw_id) is acknowledged and ignored.
+
+        If a step fails, its transaction is rolled back and the turn is run again as a plain
+        apology with the menu, so the message is still stored and the customer still answered.
+        """
         now = now or utcnow()
+        try:
+            return self._turn(inbound, now, queue_replies, failed=False)
+        except Exception:
+            log.exception("conversation step failed (%s)", inbound.channel)
+            return self._turn(inbound, now, queue_replies, failed=True)
+
+    def _turn(self, inbound: Inbound, now: datetime, queue_replies: bool, failed: bool) -> Turn:
         with self.engine.begin() as connection:
             if not store.claim_receipt(connection, inbound, now):
                 return Turn(replies=[], outbox_ids=[], duplicate=True)
@@ -88,7 +99,13 @@ class ConversationEngine:
                 settings=self.settings,
                 areas=self.areas,
             )
-            self._respond(ctx, text)
+            if failed:
+                ctx.finish()
+                ctx.say(ctx.t("common.error"))
+                show_menu(ctx)
+            else:
+                self._dispatch(ctx, text)
+                ctx.flush()
             ids = store.save_turn(
                 connection,
                 contact=contact,
@@ -101,21 +118,6 @@ class ConversationEngine:
                 now=now,
             )
         return Turn(replies=ctx.replies, outbox_ids=ids, contact_id=contact.id)
-
-    def _respond(self, ctx: Context, text: str) -> None:
-        """Run the flow in a savepoint: a failing step loses its writes, never the answer."""
-        try:
-            with ctx.connection.begin_nested():
-                self._dispatch(ctx, text)
-                ctx.flush()
-        except Exception:
-            log.exception("conversation step failed (contact %s)", ctx.contact.id)
-            ctx.discard_session()
-            ctx.replies.clear()
-            ctx.finish()
-            ctx.complaint_id = None
-            ctx.say(ctx.t("common.error"))
-            show_menu(ctx)
 
     def _dispatch(self, ctx: Context, text: str) -> None:
         if len(text) > MAX_TEXT:

@@ -46,7 +46,6 @@ LOAD_CONTACT = (
 )
 INSERT_CONTACT = CONTACT.insert().returning(CONTACT.c.id)
 INSERT_STATE = STATE.insert()
-INSERT_MESSAGE = MESSAGE.insert()
 INSERT_MESSAGES_RETURNING = MESSAGE.insert().returning(MESSAGE.c.id, sort_by_parameter_order=True)
 TOUCH_CONTACT = (
     CONTACT.update()
@@ -156,31 +155,27 @@ def save_turn(
 ) -> list[int]:
     """Store the inbound message, the replies (as outbox rows when queued) and the new state."""
     _touch_contact(connection, contact, inbound, language_changed, now)
-    connection.execute(
-        INSERT_MESSAGE,
-        {
-            "contact_id": contact.id,
-            "direction": "in",
-            "channel": inbound.channel,
-            "text": stored_text,
-            "media": list(inbound.media) or None,
-            "status": "received",
-            "attempts": 0,
-            "provider_message_id": inbound.raw_id,
-            "complaint_id": complaint_id,
-            "created_at": now,
-        },
-    )
-    outbox_ids: list[int] = []
-    if replies:
-        rows = [
-            _reply_row(contact, inbound, reply, queue_replies, complaint_id, now)
-            for reply in replies
-        ]
-        if queue_replies:
-            outbox_ids = list(connection.execute(INSERT_MESSAGES_RETURNING, rows).scalars())
-        else:
-            connection.execute(INSERT_MESSAGE, rows)
+    incoming = {
+        "contact_id": contact.id,
+        "direction": "in",
+        "channel": inbound.channel,
+        "text": stored_text,
+        "choices": None,
+        "media": list(inbound.media) or None,
+        "status": "received",
+        "attempts": 0,
+        "next_attempt_at": None,
+        "provider_message_id": inbound.raw_id,
+        "complaint_id": complaint_id,
+        "created_at": now,
+        "sent_at": None,
+    }
+    rows = [incoming] + [
+        _reply_row(contact, inbound, reply, queue_replies, complaint_id, now) for reply in replies
+    ]
+    # One statement for the message and its replies; the ids after the first are the outbox rows.
+    ids = list(connection.execute(INSERT_MESSAGES_RETURNING, rows).scalars())
+    outbox_ids = ids[1:] if queue_replies else []
     connection.execute(
         SAVE_STATE,
         {
@@ -233,6 +228,8 @@ def _reply_row(
         "status": "pending" if queued else "sent",
         "attempts": 0,
         "next_attempt_at": now if queued else None,
+        "media": None,
+        "provider_message_id": None,
         "complaint_id": complaint_id,
         "created_at": now,
         "sent_at": None if queued else now,

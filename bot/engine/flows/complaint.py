@@ -15,7 +15,7 @@ from complaints.service import (
     first_response_minutes,
 )
 from db.models import ComplaintEvent
-from outage_notices.lookup import ongoing_notice_for_area
+from outage_notices.lookup import ongoing_disruption
 
 ACCOUNT = re.compile(r"^\d{5,15}$")
 MIN_ADDRESS = 5
@@ -199,8 +199,8 @@ def _link_to_known_disruption(ctx: Context, complaint) -> None:
     found = area_of(ctx, complaint.area_code)
     if complaint.category not in LINKABLE or found is None:
         return
-    notice = ongoing_notice_for_area(
-        session=ctx.session, code=found.code, kecamatan_code=found.kecamatan_code, now=ctx.now
+    notice = ongoing_disruption(
+        ctx.connection, code=found.code, kecamatan_code=found.kecamatan_code, now=ctx.now
     )
     if notice is None:
         return

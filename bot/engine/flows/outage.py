@@ -37,7 +37,7 @@ def answer(ctx: Context, area: Area) -> None:
     ctx.finish()
     label = area_label(ctx, area)
     disruptions = disruptions_for_area(
-        session=ctx.session,
+        ctx.connection,
         code=area.code,
         kecamatan_code=area.kecamatan_code,
         is_kecamatan=area.level == "district",
@@ -91,9 +91,7 @@ def _describe(ctx: Context, item: Disruption, asked: Area) -> str:
 def _rotation_text(ctx: Context, area: Area, label: str) -> str | None:
     today = ctx.now.astimezone(ctx.settings.tz).date()
     codes = [area.code] + ([area.kecamatan_code] if area.kecamatan_code else [])
-    windows = rotation_windows(
-        session=ctx.session, codes=codes, days=[today, today + timedelta(days=1)]
-    )
+    windows = rotation_windows(ctx.connection, codes=codes, days=[today, today + timedelta(days=1)])
     if not windows:
         return None
     lines = [ctx.t("outage.rotation_header", area=label)]
