@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from bot.runtime import Runtime
 from bot.settings import Settings, get_settings
 from channels.webhooks import webhook_router
+from outage_notices.views import router as notices_router
 from staff.mount import install as install_staff
 
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.runtime = runtime
     install_staff(app)
     app.include_router(webhook_router(lambda: runtime.channels))
+    app.include_router(notices_router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ from channels.registry import ChannelHub
 from db.engine import make_engine
 from db.models import ServiceArea
 from outage_notices.areas import AreaIndex
+from outage_notices.policy import NoticePolicy
+from outage_notices.scheduled import NoticeScheduler, start_scheduler, stop_scheduler
 
 
 @dataclass
@@ -23,6 +26,7 @@ class Runtime:
     conversation: ConversationEngine
     background: list[Any] = field(default_factory=list)
     channels: ChannelHub | None = None  # Telegram/WhatsApp adapters + outbox sender
+    notice_scheduler: NoticeScheduler | None = None  # due notice pushes (one process leads)
 
     def __post_init__(self) -> None:
         if self.channels is None:
@@ -39,8 +43,14 @@ class Runtime:
     async def startup(self) -> None:
         """Start background work (delivery, scheduler) once the event loop runs."""
         await self.channels.start(handle=self.conversation.handle)
+        self.notice_scheduler = start_scheduler(
+            engine=self.engine,
+            policy=NoticePolicy.from_settings(self.settings),
+            wake=self.wake_outbox,
+        )
 
     async def shutdown(self) -> None:
+        await asyncio.to_thread(stop_scheduler, self.notice_scheduler)
         await self.channels.stop()
         self.engine.dispose()
 

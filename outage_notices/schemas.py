@@ -3,10 +3,41 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+YEARS = range(2000, 2101)
+
+
+def _text(value: str) -> str:
+    """NUL characters can't be stored (PostgreSQL refuses them) and never mean anything here."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _moment(value: datetime) -> datetime:
+    if value.year not in YEARS:
+        raise ValueError("must be a time between the years 2000 and 2100")
+    return value
+
+
+def _day(value: date) -> date:
+    if value.year not in YEARS:
+        raise ValueError("must be a date between the years 2000 and 2100")
+    return value
+
+
+def _clock(value: time) -> time:
+    """A wall-clock time in WITA; a zone given with it is ignored."""
+    return value.replace(tzinfo=None)
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Moment = Annotated[datetime, AfterValidator(_moment)]
+Day = Annotated[date, AfterValidator(_day)]
+Clock = Annotated[time, AfterValidator(_clock)]
 Kind = Literal["planned", "unplanned", "low_pressure", "bulk_reduction"]
 Status = Literal["draft", "scheduled", "ongoing", "restored", "cancelled"]
 
@@ -15,17 +46,18 @@ class NoticeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind
-    title: str = Field(max_length=160, examples=["Perbaikan pipa transmisi"])
-    areas: list[str] = Field(
+    title: Text = Field(max_length=160, examples=["Perbaikan pipa transmisi"])
+    areas: list[Annotated[Text, Field(max_length=80)]] = Field(
+        max_length=200,
         description="Area codes (or unique exact names); a kecamatan covers all its desa",
         examples=[["63.03.04"]],
     )
-    starts_at: datetime
-    expected_end_at: datetime | None = Field(None, description="null = not yet known")
-    cause: str = Field("", max_length=1000)
-    advice: str = Field("", max_length=1000, description="What customers can do")
+    starts_at: Moment
+    expected_end_at: Moment | None = Field(None, description="null = not yet known")
+    cause: Text = Field("", max_length=1000)
+    advice: Text = Field("", max_length=1000, description="What customers can do")
     urgent: bool = Field(False, description="Sent even in quiet hours")
-    reminder_hours: str | None = Field(None, examples=["24,1"], description="Hours before start")
+    reminder_hours: Text | None = Field(None, examples=["24,1"], description="Hours before start")
 
 
 class NoticeChange(BaseModel):
@@ -34,15 +66,15 @@ class NoticeChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Kind | None = None
-    title: str | None = Field(None, max_length=160)
-    areas: list[str] | None = None
-    starts_at: datetime | None = None
-    expected_end_at: datetime | None = None
-    cause: str | None = Field(None, max_length=1000)
-    advice: str | None = Field(None, max_length=1000)
+    title: Text | None = Field(None, max_length=160)
+    areas: list[Annotated[Text, Field(max_length=80)]] | None = Field(None, max_length=200)
+    starts_at: Moment | None = None
+    expected_end_at: Moment | None = None
+    cause: Text | None = Field(None, max_length=1000)
+    advice: Text | None = Field(None, max_length=1000)
     urgent: bool | None = None
-    reminder_hours: str | None = None
-    note: str = Field("", max_length=600, description="Why it changed, kept in the history")
+    reminder_hours: Text | None = None
+    note: Text = Field("", max_length=600, description="Why it changed, kept in the history")
 
 
 class PublishRequest(BaseModel):
@@ -52,17 +84,17 @@ class PublishRequest(BaseModel):
 
 
 class ExtendRequest(BaseModel):
-    expected_end_at: datetime
-    text: str = Field("", max_length=600)
+    expected_end_at: Moment
+    text: Text = Field("", max_length=600)
 
 
 class RestoreRequest(BaseModel):
-    text: str = Field("", max_length=600)
+    text: Text = Field("", max_length=600)
     urgent: bool | None = Field(None, description="Tell subscribers even in quiet hours")
 
 
 class CancelRequest(BaseModel):
-    text: str = Field("", max_length=600)
+    text: Text = Field("", max_length=600)
 
 
 class Delivery(BaseModel):
@@ -125,13 +157,15 @@ class NoticeDetailOut(NoticeOut):
 class RotationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    area: str = Field(examples=["63.03.19.2001"])
-    weekdays: str = Field(examples=["Mon,Wed,Fri"], description="Mon..Sun, Sen..Min or 0..6")
-    start_time: time = Field(examples=["05:00"], description="WITA")
-    end_time: time = Field(examples=["11:00"], description="WITA; at or before start = next day")
-    valid_from: date
-    valid_until: date
-    note: str = Field("", max_length=300)
+    area: Text = Field(max_length=80, examples=["63.03.19.2001"])
+    weekdays: Text = Field(
+        max_length=60, examples=["Mon,Wed,Fri"], description="Mon..Sun, Sen..Min or 0..6"
+    )
+    start_time: Clock = Field(examples=["05:00"], description="WITA")
+    end_time: Clock = Field(examples=["11:00"], description="WITA; at or before start = next day")
+    valid_from: Day
+    valid_until: Day
+    note: Text = Field("", max_length=300)
 
 
 class RotationOut(BaseModel):

@@ -5,10 +5,9 @@ Views only translate: services validate (422 naming the field), the dispatcher s
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
 from db.models import Notice, Staff
@@ -22,6 +21,7 @@ from staff import audit
 from staff.deps import SessionDep, client_ip, current_staff, require_role
 
 EDITORS = ("editor", "supervisor", "admin")
+NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The notice's number")]
 Editor = Annotated[Staff, Depends(require_role(*EDITORS))]
 Reader = Annotated[Staff, Depends(current_staff)]
 ERRORS = {
@@ -130,14 +130,14 @@ def list_notices(
 
 
 @notices_api.get("/{notice_id}", response_model=s.NoticeDetailOut, summary="One notice in full")
-def show_notice(notice_id: int, session: SessionDep, _staff: Reader):
+def show_notice(notice_id: NoticeId, session: SessionDep, _staff: Reader):
     notice = _run(session, lambda: service.get(session, notice_id))
     return _out(session, notice, s.NoticeDetailOut)
 
 
 @notices_api.patch("/{notice_id}", response_model=s.NoticeDetailOut, summary="Edit, never re-send")
 def update_notice(
-    notice_id: int, body: s.NoticeChange, request: Request, session: SessionDep, staff: Editor
+    notice_id: NoticeId, body: s.NoticeChange, request: Request, session: SessionDep, staff: Editor
 ):
     changes = body.model_dump(exclude_unset=True, exclude={"note"})
     notice = _run(
@@ -157,7 +157,7 @@ def update_notice(
 
 @notices_api.post("/{notice_id}/publish", response_model=s.NoticeDetailOut, summary="Publish")
 def publish_notice(
-    notice_id: int,
+    notice_id: NoticeId,
     request: Request,
     session: SessionDep,
     staff: Editor,
@@ -180,7 +180,7 @@ def publish_notice(
 
 @notices_api.post("/{notice_id}/extend", response_model=s.NoticeDetailOut, summary="Extend the end")
 def extend_notice(
-    notice_id: int, body: s.ExtendRequest, request: Request, session: SessionDep, staff: Editor
+    notice_id: NoticeId, body: s.ExtendRequest, request: Request, session: SessionDep, staff: Editor
 ):
     notice = _run(
         session,
@@ -199,7 +199,7 @@ def extend_notice(
 
 @notices_api.post("/{notice_id}/restore", response_model=s.NoticeDetailOut, summary="Water is back")
 def restore_notice(
-    notice_id: int,
+    notice_id: NoticeId,
     request: Request,
     session: SessionDep,
     staff: Editor,
@@ -223,7 +223,7 @@ def restore_notice(
 
 @notices_api.post("/{notice_id}/cancel", response_model=s.NoticeDetailOut, summary="Call it off")
 def cancel_notice(
-    notice_id: int,
+    notice_id: NoticeId,
     request: Request,
     session: SessionDep,
     staff: Editor,
@@ -264,13 +264,22 @@ def create_rotation(body: s.RotationCreate, request: Request, session: SessionDe
 
 @rotations.get("", response_model=list[s.RotationOut], summary="List giliran schedules")
 def list_rotations(
-    session: SessionDep, _staff: Reader, area: str | None = None, on: date | None = None
+    session: SessionDep,
+    _staff: Reader,
+    area: Annotated[s.Text | None, Query(max_length=80)] = None,
+    on: s.Day | None = None,
 ):
     return rotation.list_schedules(session=session, area_code=area, on=on)
 
 
 @rotations.get("/windows", response_model=list[s.WindowOut], summary="Windows for an area")
-def rotation_windows(session: SessionDep, _staff: Reader, area: str, day: date, request: Request):
+def rotation_windows(
+    session: SessionDep,
+    _staff: Reader,
+    area: Annotated[s.Text, Query(max_length=80)],
+    day: s.Day,
+    request: Request,
+):
     """Supply windows on a WITA date for a desa, including those declared on its kecamatan."""
     windows = rotation.windows_for(session=session, area_code=area, day=day, tz=_policy(request).tz)
     return [
