@@ -212,7 +212,6 @@ class TelegramChannel:
         if not item.text.strip():
             return failed("empty message: nothing to send")
         try:
-            await self.ensure_ready()
             message = await self.bot.send_message(
                 chat_id=item.address,
                 text=clip(item.text, TEXT_LIMIT),

@@ -15,11 +15,16 @@ from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings import Settings
 from db.models import Message
+from tests.fakes._server import _Server
 from tests.fakes.fixtures import fake_telegram, fake_twilio  # noqa: F401
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.telegram_updates import WEBHOOK_SECRET_HEADER, telegram_update
 from tests.fakes.twilio_api import FakeTwilioApi
 from tests.fakes.twilio_webhooks import SANDBOX_NUMBER, new_sid, signed_whatsapp_form
+
+# The fakes listen with socketserver's default backlog of 5; a burst of new connections from the
+# sender's pool (64) then overflows it and the kernel resets some of them. Real providers do not.
+_Server.request_queue_size = 256
 
 PUBLIC = "https://air.example.id"
 TG_SECRET = "tg-webhook-secret-0123456789"
