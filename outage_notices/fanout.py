@@ -9,6 +9,7 @@ event again; webhook handlers only ever wait for one short batch.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,7 @@ from outage_notices.coverage import area_labels, audience_area_codes, notice_are
 from outage_notices.policy import NoticePolicy
 
 UPDATE_KIND = {"extend": "extended", "restore": "restored", "cancel": "cancelled"}
-DEFAULT_BATCH = 10_000
+DEFAULT_BATCH = 2_500
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,7 @@ def queue_event(
     now: datetime,
     batch_size: int = DEFAULT_BATCH,
     wake: Callable[[], None] | None = None,
+    yield_ratio: float = 1.0,
 ) -> FanoutResult:
     """Queue this event's message for every subscriber; safe to run again after a crash."""
     with Session(engine) as session:
@@ -146,12 +148,18 @@ def queue_event(
     before, batches = count_event(engine, notice_id, event), 0
     if low is not None and codes:
         for start in range(low, high + 1, batch_size):
+            began = time.perf_counter()
             with engine.begin() as connection:
                 params = {"codes": codes, "low": start, "high": start + batch_size}
                 connection.execute(statement, params)
             batches += 1
-            if wake is not None:
-                wake()
+            if wake is not None and batches == 1:
+                wake()  # delivery can start; waking it per batch would only add lock traffic
+            # Leave the (SQLite) write lock free about as long as we held it, so webhook
+            # handlers waiting for it get in between batches instead of after the whole run.
+            time.sleep((time.perf_counter() - began) * yield_ratio)
+    if wake is not None and batches > 1:
+        wake()
     targeted = count_event(engine, notice_id, event)
     return FanoutResult(targeted=targeted, inserted=targeted - before, batches=batches)
 
