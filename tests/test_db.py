@@ -19,7 +19,9 @@ def test_times_come_back_as_utc_whatever_zone_went_in(engine):
     wita = timezone(timedelta(hours=8))
     with Session(engine) as session:
         contact = Contact(
-            channel="console", channel_user_id="x", last_inbound_at=datetime(2026, 5, 1, 8, tzinfo=wita)
+            channel="console",
+            channel_user_id="x",
+            last_inbound_at=datetime(2026, 5, 1, 8, tzinfo=wita),
         )
         session.add(contact)
         session.commit()
