@@ -96,8 +96,10 @@ def live(settings, engine, fake_telegram, fake_twilio) -> Iterator[Service]:  # 
                 scheduler.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped: Playwright's sync API runs an event loop in this thread until it stops,
+    and later tests that call asyncio.run() need the thread free again."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
