@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+READ_ONLY = "kabar_read_only"
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine tuned per backend: SQLite in WAL mode so readers never wait for the writer."""
@@ -37,8 +39,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_begin_immediate(connection) -> None:
     """Take the write lock at BEGIN: a deferred transaction that reads and then writes fails at
-    once with SQLITE_BUSY when another writer got in between; an immediate one waits its turn."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    once with SQLITE_BUSY when another writer got in between; an immediate one waits its turn.
+
+    Work marked read-only (`read_only(engine)`) begins deferred, so a long read never holds
+    the write lock that webhooks and the sender need.
+    """
+    deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 @contextmanager
