@@ -60,7 +60,7 @@ def link_complaint(
         ComplaintEvent(
             complaint_id=complaint.id,
             kind="link",
-            text=f"linked to notice #{notice.id}: {notice.title}",
+            text=notice.title,  # shown to the customer in the ticket's history
             staff_id=staff_id,
             created_at=now,
         )

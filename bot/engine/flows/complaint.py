@@ -14,7 +14,7 @@ from complaints.service import (
     first_response_due,
     first_response_minutes,
 )
-from db.models import ComplaintEvent
+from outage_notices.linking import link_complaint
 from outage_notices.lookup import ongoing_disruption
 
 ACCOUNT = re.compile(r"^\d{5,15}$")
@@ -204,13 +204,7 @@ def _link_to_known_disruption(ctx: Context, complaint) -> None:
     )
     if notice is None:
         return
-    complaint.notice_id = notice.id
-    ctx.session.add(complaint)
-    ctx.session.add(
-        ComplaintEvent(
-            complaint_id=complaint.id, kind="link", text=notice.title, created_at=ctx.now
-        )
-    )
+    link_complaint(session=ctx.session, complaint=complaint, notice=notice, now=ctx.now)
     end = ctx.time(notice.expected_end_at) if notice.expected_end_at else None
     summary = (
         f"{notice.title}\n"
