@@ -28,8 +28,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     app = FastAPI(title="Kabar Air", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.include_router(webhook_router(lambda: runtime.channels))  # first: hottest routes
     install_staff(app)
-    app.include_router(webhook_router(lambda: runtime.channels))
     app.include_router(notices_router)
 
     @app.get("/healthz", tags=["ops"])

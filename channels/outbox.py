@@ -40,6 +40,7 @@ from channels.delivery import Channel, OutItem, Result, retry, unknown
 from db.types import utcnow
 
 log = logging.getLogger("kabar_air.outbox")
+COALESCE_SECONDS = 0.002
 
 
 class Sender:
@@ -139,45 +140,44 @@ class Sender:
 
     async def step(self) -> float:
         """Record finished sends, then claim and start what may go now; returns a wait hint."""
+        if self._in_flight and len(self._done) < self.concurrency // 4:
+            await asyncio.sleep(COALESCE_SECONDS)  # let a few more finish: one write for all
         await self._flush()
         if not await self._hold_lease():
             return self.poll_seconds
         free = self.concurrency - len(self._in_flight)
         if free <= 0 or self._stopping:
             return self.poll_seconds
-        window = max(4 * self.concurrency, 256)
+        window = len(self._in_flight) + 2 * free + 32  # in-flight chats' rows come first
         rows = await self._db_call(
             store.candidates, self.engine, channels=list(self.channels), limit=window
         )
         picks, wait = self._pick(rows, free)
         if not picks:
             return wait
-        claimed = await self._db_call(store.claim, self.engine, ids=[p.id for p in picks])
-        for item in picks:
-            if item.id in claimed:
-                self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
+        for item in await self._db_call(store.claim, self.engine, picks=picks):
+            self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
         return 0.0 if len(picks) == free else wait
 
-    def _pick(self, rows: list[store.Candidate], free: int) -> tuple[list[OutItem], float]:
+    def _pick(self, rows: list[store.Candidate], free: int) -> tuple[list[store.Candidate], float]:
         """The oldest due row of each idle chat that its channel's limits allow now."""
-        picks: list[OutItem] = []
+        picks: list[store.Candidate] = []
         seen: set[int] = set(self._in_flight)
         now, wait = self.clock(), self.poll_seconds
         for row in rows:
-            item = row.item
-            if item.contact_id in seen:
+            if row.contact_id in seen:
                 continue
-            seen.add(item.contact_id)
+            seen.add(row.contact_id)
             if row.status != "pending":
                 continue
             if row.next_attempt_at is not None and row.next_attempt_at > now:
                 wait = min(wait, (row.next_attempt_at - now).total_seconds())
                 continue
-            delay = self.channels[item.channel].limiter.take(item.address)
+            delay = self.channels[row.channel].limiter.take(row.address)
             if delay > 0:
                 wait = min(wait, delay)
                 continue
-            picks.append(item)
+            picks.append(row)
             if len(picks) >= free:
                 break
         return picks, max(wait, 0.0)

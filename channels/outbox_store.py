@@ -31,7 +31,13 @@ IN_DOUBT = (
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    item: OutItem
+    """Just enough of an unfinished row to decide whether it may go now."""
+
+    id: int
+    contact_id: int
+    channel: str
+    address: str
+    last_inbound_at: datetime | None
     status: str
     next_attempt_at: datetime | None
 
@@ -40,11 +46,8 @@ def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[C
     """Unfinished outbound rows of these channels, oldest first (to keep each chat in order)."""
     m, c = MESSAGE.c, CONTACT.c
     query = (
-        select(
-            m.id, m.contact_id, m.channel, c.channel_user_id, m.text, m.choices, m.media,
-            m.attempts, m.last_error, m.template_kind, m.template_variables,
-            c.last_inbound_at, m.status, m.next_attempt_at,
-        )
+        select(m.id, m.contact_id, m.channel, c.channel_user_id, c.last_inbound_at, m.status,
+               m.next_attempt_at)
         .join_from(MESSAGE, CONTACT, m.contact_id == c.id)
         .where(m.status.in_(("pending", "sending")), m.direction == "out")
         .where(m.channel.in_(list(channels)))
@@ -52,17 +55,34 @@ def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[C
         .limit(limit)
     )  # fmt: skip
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [_candidate(row) for row in rows]
+        return [Candidate(*row) for row in conn.execute(query)]
 
 
-def _candidate(row) -> Candidate:
+def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
+    """pending → sending, committed before any request leaves; returns the rows we got."""
+    if not picks:
+        return []
+    by_id = {pick.id: pick for pick in picks}
+    m = MESSAGE.c
+    statement = (
+        update(MESSAGE)
+        .where(m.id.in_(list(by_id)), m.status == "pending")
+        .values(status="sending")
+        .returning(m.id, m.text, m.choices, m.media, m.attempts, m.last_error, m.template_kind,
+                   m.template_variables)
+    )  # fmt: skip
+    with engine.begin() as conn:
+        rows = conn.execute(statement).all()
+    return sorted((_item(by_id[row.id], row) for row in rows), key=lambda item: item.id)
+
+
+def _item(pick: Candidate, row) -> OutItem:
     choices = tuple(Choice(label=c["label"], value=c["value"]) for c in row.choices or ())
-    item = OutItem(
-        id=row.id,
-        contact_id=row.contact_id,
-        channel=row.channel,
-        address=row.channel_user_id,
+    return OutItem(
+        id=pick.id,
+        contact_id=pick.contact_id,
+        channel=pick.channel,
+        address=pick.address,
         text=row.text or "",
         choices=choices,
         media=tuple(row.media or ()),
@@ -70,23 +90,8 @@ def _candidate(row) -> Candidate:
         last_error=row.last_error,
         template_kind=row.template_kind,
         template_variables=row.template_variables,
-        last_inbound_at=row.last_inbound_at,
+        last_inbound_at=pick.last_inbound_at,
     )
-    return Candidate(item=item, status=row.status, next_attempt_at=row.next_attempt_at)
-
-
-def claim(engine: Engine, *, ids: Sequence[int]) -> set[int]:
-    """pending → sending, committed before any request leaves; returns the ids we got."""
-    if not ids:
-        return set()
-    statement = (
-        update(MESSAGE)
-        .where(MESSAGE.c.id.in_(list(ids)), MESSAGE.c.status == "pending")
-        .values(status="sending")
-        .returning(MESSAGE.c.id)
-    )
-    with engine.begin() as conn:
-        return {row[0] for row in conn.execute(statement)}
 
 
 def record(

@@ -31,7 +31,7 @@ class Bucket:
         if self.rate is None:
             return 0.0
         self.refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, update
@@ -58,6 +59,14 @@ class ChannelHub:
         )
         self.handle: Handle | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        # SQLite has one writer: sixteen request threads writing at once only take turns
+        # through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16 connections).
+        # One intake thread hands them the lock in order instead. PostgreSQL writes in parallel.
+        self._writer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
+            if engine.dialect.name == "sqlite"
+            else None
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine, **sender_options: Any) -> ChannelHub:
@@ -116,7 +125,11 @@ class ChannelHub:
         let the sender deliver the replies it queued."""
         if self.handle is None:
             raise RuntimeError("channels not started")
-        turn = await run_in_threadpool(self.handle, inbound)
+        if self._writer is not None:
+            loop = asyncio.get_running_loop()
+            turn = await loop.run_in_executor(self._writer, self.handle, inbound)
+        else:
+            turn = await run_in_threadpool(self.handle, inbound)
         if not getattr(turn, "duplicate", False):
             self.wake()
         return turn

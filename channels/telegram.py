@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
@@ -27,9 +26,9 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
+from channels.http import AiohttpRequest, request_never_left
 from channels.messages import Choice, Inbound, Location
 from channels.ratelimit import RateLimiter
 
@@ -183,14 +182,8 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
 
 def make_bot(*, token: str, base_url: str, concurrency: int = 64) -> Bot:
     """A Bot talking to `base_url` (Telegram's, a self-hosted Bot API server, or a fake)."""
-    request = HTTPXRequest(
-        connection_pool_size=concurrency,
-        connect_timeout=10.0,
-        read_timeout=30.0,
-        write_timeout=30.0,
-        pool_timeout=5.0,
-    )
-    polling = HTTPXRequest(connection_pool_size=2, read_timeout=40.0, connect_timeout=10.0)
+    request = AiohttpRequest(pool_size=concurrency, read_timeout=30.0)
+    polling = AiohttpRequest(pool_size=2, read_timeout=40.0)  # getUpdates waits up to 25 s
     return Bot(token=token, base_url=base_url, request=request, get_updates_request=polling)
 
 
@@ -229,10 +222,12 @@ class TelegramChannel:
             log.info("answerCallbackQuery failed: %s", exc)
 
     async def close(self) -> None:
-        try:
-            await self.bot.shutdown()
-        except Exception:  # pragma: no cover - closing is best effort
-            log.debug("bot shutdown failed", exc_info=True)
+        """Close both request objects (Bot.shutdown skips them if getMe never ran)."""
+        for request in getattr(self.bot, "_request", (self.bot.request,)):
+            try:
+                await request.shutdown()
+            except Exception:  # pragma: no cover - closing is best effort
+                log.debug("closing a Telegram request object failed", exc_info=True)
 
 
 def classify(exc: TelegramError) -> Result:
@@ -262,7 +257,7 @@ def _never_left(exc: TelegramError) -> bool:
     cause = exc.__cause__
     if cause is None:
         return True  # an HTTP error status (5xx) came back: Telegram did not take the message
-    return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    return request_never_left(cause)
 
 
 def _seconds(value: int | float | timedelta) -> float:

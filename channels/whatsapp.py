@@ -8,23 +8,20 @@ Content template: rows that carry a `template_kind` are then sent with that kind
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
+import aiohttp
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
+from channels.http import AiohttpTwilioClient, request_never_left, twilio_retry_after
 from channels.messages import Inbound, Location, Outbound, render_numbered
 from channels.ratelimit import RateLimiter
-from channels.twilio_client import TWILIO_API_ORIGIN, BaseUrlHttpClient
 from db.types import utcnow
 
 log = logging.getLogger("kabar_air.whatsapp")
@@ -81,20 +78,11 @@ def signed_url(*, public_base_url: str | None, path: str, query: str, seen_url: 
     return public_base_url.rstrip("/") + path + (f"?{query}" if query else "")
 
 
-class RetryAfterHttpClient(BaseUrlHttpClient):
-    """Twilio's HTTP client, remembering the Retry-After of the last answer in this thread."""
-
-    local = threading.local()
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any):
-        response = super().request(method, url, *args, **kwargs)
-        self.local.retry_after = (response.headers or {}).get("Retry-After")
-        return response
-
-
-def make_client(*, account_sid: str, auth_token: str, api_base_url: str | None) -> Client:
-    """A twilio Client for our account, at api.twilio.com or a compatible gateway."""
-    http = RetryAfterHttpClient(api_base_url or TWILIO_API_ORIGIN, timeout=30)
+def make_client(
+    *, account_sid: str, auth_token: str, api_base_url: str | None, pool_size: int = 64
+) -> Client:
+    """An async twilio Client for our account, at api.twilio.com or a compatible gateway."""
+    http = AiohttpTwilioClient(api_base_url, pool_size=pool_size)
     client = Client(account_sid, auth_token, http_client=http)
     if api_base_url:
         client.region = client.edge = None  # a gateway has one address (see twilio_client)
@@ -115,7 +103,6 @@ class WhatsAppChannel:
         messaging_service_sid: str = "",
         templates: Mapping[str, str] | None = None,
         status_callback: str | None = None,
-        threads: int = 32,
     ) -> None:
         if sender and not sender.startswith("whatsapp:"):
             sender = f"whatsapp:{sender}"
@@ -123,7 +110,6 @@ class WhatsAppChannel:
         self.messaging_service_sid = messaging_service_sid
         self.templates = {kind: sid for kind, sid in (templates or {}).items() if sid}
         self.status_callback = status_callback
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="twilio")
 
     def has_template(self, kind: str | None) -> bool:
         return bool(kind and kind in self.templates)
@@ -165,23 +151,18 @@ class WhatsAppChannel:
         return params
 
     async def _call(self, params: dict[str, Any]) -> Result:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._create, params)
-
-    def _create(self, params: dict[str, Any]) -> Result:
-        """One Messages API call (in a worker thread), classified."""
-        http = self.client.http_client
+        """One Messages API call, classified."""
         try:
-            message = self.client.messages.create(**params)
+            message = await self.client.messages.create_async(**params)
         except TwilioRestException as exc:
-            return classify(exc, getattr(getattr(http, "local", None), "retry_after", None))
-        except requests.RequestException as exc:
+            return classify(exc, twilio_retry_after.get())
+        except (aiohttp.ClientError, TimeoutError) as exc:
             text = f"twilio: {type(exc).__name__}: {exc}"
-            return retry(text) if _never_left(exc) else unknown(f"unknown: {text}")
+            return retry(text) if request_never_left(exc) else unknown(f"unknown: {text}")
         return sent(message.sid)
 
     async def close(self) -> None:
-        self._pool.shutdown(wait=False)
+        await self.client.http_client.close()
 
 
 def _outside_window(item: OutItem, now: datetime) -> bool:
@@ -208,13 +189,3 @@ def _seconds(value: str | None) -> float | None:
         return max(0.0, float(value)) if value else None
     except ValueError:
         return None
-
-
-def _never_left(exc: requests.RequestException) -> bool:
-    """Connection refused or connect timeout: Twilio never saw the request, so retry is safe."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        return type(reason).__name__ in {"NewConnectionError", "ConnectTimeoutError"}
-    return False

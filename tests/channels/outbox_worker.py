@@ -27,7 +27,6 @@ async def main(url: str, tg_base: str, token: str, tw_base: str, sid: str, auth:
         client=make_client(account_sid=sid, auth_token=auth, api_base_url=tw_base),
         limiter=RateLimiter(),
         sender="whatsapp:+14155238886",
-        threads=CONCURRENCY,
     )
     engine = make_engine(url)
     sender = Sender(

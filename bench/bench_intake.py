@@ -1,0 +1,200 @@
+"""Webhook intake through uvicorn: Telegram and WhatsApp beside a bare FastAPI endpoint.
+
+`.venv/bin/python bench/bench_intake.py [seconds-per-target] [concurrency]`
+
+Starts, on 127.0.0.1 with one worker each: the real service (`bot.app:create_app`, SQLite in
+a temporary directory, both channels on, pointed at the fake provider APIs so replies really
+go out through the outbox while we measure) and a bare FastAPI app whose endpoint only reads
+the body. Then posts, from 16 concurrent keep-alive connections, distinct Telegram updates
+(secret header) and distinct Twilio form posts (signed with the real RequestValidator,
+signatures computed before the clock starts) and reports messages/s and p50/p99 latency.
+Every webhook message runs the whole intake path: verify, translate, store the message,
+run the conversation step, store the reply in the outbox, answer 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_sender import start_fakes  # noqa: E402
+from db.engine import make_engine  # noqa: E402
+from db.migrate import upgrade  # noqa: E402
+
+TEXTS = ["halo", "menu", "status", "air mati di sungai tabuk", "1", "0"]
+BARE = """
+from fastapi import FastAPI, Request, Response
+app = FastAPI()
+@app.post("/bare")
+async def bare(request: Request) -> Response:
+    await request.body()
+    return Response(status_code=200)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(app: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
+    profile = (
+        ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
+        if (os.environ.get("BENCH_PROFILE") and app.endswith("create_app"))
+        else []
+    )
+    command = [sys.executable, *profile, "-m", "uvicorn", app, "--host", "127.0.0.1",
+               "--port", str(port), "--workers", "1", "--log-level", "warning",
+               "--no-access-log"]  # fmt: skip
+    if app.endswith("create_app"):
+        command.append("--factory")
+    return subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
+
+
+async def wait_ready(url: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(300):
+            try:
+                async with session.get(url) as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not start")
+
+
+def telegram_bodies(count: int) -> list[tuple[bytes, dict[str, str]]]:
+    bodies = []
+    for n in range(count):
+        chat = 500_000 + n % 3000
+        update = {"update_id": 10_000 + n, "message": {
+            "message_id": n, "date": 1_700_000_000, "text": TEXTS[n % len(TEXTS)],
+            "chat": {"id": chat, "type": "private", "first_name": "Budi"},
+            "from": {"id": chat, "is_bot": False, "first_name": "Budi"}}}  # fmt: skip
+        bodies.append((json.dumps(update).encode(), {"Content-Type": "application/json"}))
+    return bodies
+
+
+def whatsapp_bodies(count: int, url: str, token: str) -> list[tuple[bytes, dict[str, str]]]:
+    validator, bodies = RequestValidator(token), []
+    for n in range(count):
+        sender = f"whatsapp:+62813{n % 3000:07d}"
+        form = {"MessageSid": f"SM{n:032x}", "AccountSid": "AC" + "0" * 32, "From": sender,
+                "To": "whatsapp:+14155238886", "Body": TEXTS[n % len(TEXTS)], "NumMedia": "0",
+                "ProfileName": "Siti", "WaId": sender.removeprefix("whatsapp:+")}  # fmt: skip
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Twilio-Signature": validator.compute_signature(url, form)}  # fmt: skip
+        bodies.append((urlencode(form).encode(), headers))
+    return bodies
+
+
+async def load(url, bodies, seconds, concurrency, extra_headers=None) -> tuple[int, list[float]]:
+    """Post `bodies` in order from `concurrency` connections for `seconds`."""
+    latencies: list[float] = []
+    failures = 0
+    position = 0
+    deadline = time.perf_counter() + seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            nonlocal position, failures
+            while time.perf_counter() < deadline and position < len(bodies):
+                body, headers = bodies[position]
+                position += 1
+                started = time.perf_counter()
+                async with session.post(
+                    url, data=body, headers=headers | (extra_headers or {})
+                ) as r:
+                    await r.read()
+                    failures += r.status != 200
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    if failures:
+        print(f"  ! {failures} non-200 answers")
+    return round(len(latencies) / elapsed), sorted(latencies)
+
+
+def report(name: str, rate: int, latencies: list[float], bare: int | None) -> None:
+    p50 = latencies[len(latencies) // 2] * 1000
+    p99 = latencies[int(len(latencies) * 0.99)] * 1000
+    share = f"  {rate / bare:5.0%} of bare" if bare else ""
+    print(f"{name:10s} {rate:6,d} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms{share}")
+
+
+async def measure(seconds: float, concurrency: int, ports: dict[str, int], env: dict) -> None:
+    bare_url = f"http://127.0.0.1:{ports['bare']}/bare"
+    service = f"http://127.0.0.1:{ports['service']}"
+    await wait_ready(f"http://127.0.0.1:{ports['bare']}/docs")
+    await wait_ready(service + "/healthz")
+    expected = int(seconds * 3000) + 1000
+    tg = telegram_bodies(expected)
+    wa = whatsapp_bodies(expected, service + "/webhooks/whatsapp", env["TWILIO_AUTH_TOKEN"])
+    secret = {"X-Telegram-Bot-Api-Secret-Token": env["TELEGRAM_WEBHOOK_SECRET"]}
+    await load(bare_url, tg[-500:], 1, concurrency)  # warm up both servers
+    await load(service + "/webhooks/telegram", tg[-500:], 1, concurrency, secret)
+    bare, bare_lat = await load(bare_url, tg, seconds, concurrency)
+    report("bare", bare, bare_lat, None)
+    rate, lat = await load(service + "/webhooks/telegram", tg, seconds, concurrency, secret)
+    report("telegram", rate, lat, bare)
+    rate, lat = await load(service + "/webhooks/whatsapp", wa, seconds, concurrency)
+    report("whatsapp", rate, lat, bare)
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10
+    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 16
+    workdir = Path(tempfile.mkdtemp(prefix="kabar-intake-"))
+    (workdir / "bare_app.py").write_text(BARE)
+    fakes, (tg_base, token, tw_url, sid, auth) = start_fakes()
+    ports = {"bare": free_port(), "service": free_port()}
+    python_path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))
+    env = {
+        "DATABASE_URL": f"sqlite:///{workdir}/intake.db", "PUBLIC_BASE_URL":
+        f"http://127.0.0.1:{ports['service']}", "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": tg_base, "TELEGRAM_WEBHOOK_SECRET": "bench-secret",
+        "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": auth, "TWILIO_API_BASE_URL": tw_url,
+        "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "PYTHONPATH": python_path,
+        "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    engine = make_engine(env["DATABASE_URL"])
+    upgrade(engine)
+    engine.dispose()
+    servers = [
+        serve("bare_app:app", ports["bare"], {"PYTHONPATH": str(workdir)}, workdir),
+        serve("bot.app:create_app", ports["service"], env, ROOT),
+    ]
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+          f"{platform.python_version()}; uvicorn 1 worker each, {concurrency} connections, "
+          f"{seconds:.0f} s per target, SQLite")  # fmt: skip
+    try:
+        asyncio.run(measure(seconds, concurrency, ports, env))
+    finally:
+        for server in servers:
+            server.send_signal(2)
+            server.wait(10)
+        fakes.kill()
+
+
+if __name__ == "__main__":
+    main()
