@@ -88,7 +88,7 @@ class ConversationEngine:
             contact = store.load_contact(
                 connection, inbound, now, language=self.settings.default_language
             )
-            text = (inbound.text or "").strip()
+            text = (inbound.text or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
             ctx = Context(
                 connection=connection,
                 contact=contact,

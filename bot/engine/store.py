@@ -23,9 +23,10 @@ STATE = ConversationState.__table__
 MESSAGE = Message.__table__
 RECEIPT = InboundReceipt.__table__
 
+# RETURNING tells whether the row went in; rowcount is -1 for this on psycopg.
 CLAIM_RECEIPT = {
-    "sqlite": sqlite_insert(RECEIPT).on_conflict_do_nothing(),
-    "postgresql": pg_insert(RECEIPT).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
+    "postgresql": pg_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
 }
 LOAD_CONTACT = (
     select(
@@ -50,7 +51,7 @@ INSERT_MESSAGES_RETURNING = MESSAGE.insert().returning(MESSAGE.c.id, sort_by_par
 TOUCH_CONTACT = (
     CONTACT.update()
     .where(CONTACT.c.id == bindparam("touch_id"))
-    .values(last_inbound_at=bindparam("touch_now"))
+    .values(last_inbound_at=bindparam("touch_now"), active=True)
 )
 SAVE_STATE = (
     STATE.update()
@@ -86,7 +87,7 @@ def claim_receipt(connection: Connection, inbound: Inbound, now: datetime) -> bo
         return True
     statement = CLAIM_RECEIPT[connection.dialect.name]
     params = {"channel": inbound.channel, "raw_id": inbound.raw_id[:64], "received_at": now}
-    return connection.execute(statement, params).rowcount == 1
+    return connection.execute(statement, params).first() is not None
 
 
 def load_contact(
@@ -120,7 +121,7 @@ def _create_contact(
             "channel": inbound.channel,
             "channel_user_id": inbound.sender_id,
             "phone": inbound.phone,
-            "display_name": (inbound.display_name or "")[:120] or None,
+            "display_name": _clean(inbound.display_name)[:120] or None,
             "language": language,
             "active": True,
             "opted_out": False,
@@ -199,14 +200,14 @@ def _touch_contact(
     """Last inbound time (WhatsApp's 24-hour window), and what the channel told us anew."""
     changes: dict[str, Any] = {}
     if inbound.display_name and inbound.display_name != contact.display_name:
-        changes["display_name"] = inbound.display_name[:120]
+        changes["display_name"] = _clean(inbound.display_name)[:120]
     if inbound.phone and not contact.is_new:
-        changes["phone"] = inbound.phone[:32]
+        changes["phone"] = _clean(inbound.phone)[:32]
     if language_changed:
         changes["language"] = contact.language
     if changes:
         statement = CONTACT.update().where(CONTACT.c.id == contact.id)
-        connection.execute(statement.values(last_inbound_at=now, **changes))
+        connection.execute(statement.values(last_inbound_at=now, active=True, **changes))
     elif not contact.is_new:
         connection.execute(TOUCH_CONTACT, {"touch_id": contact.id, "touch_now": now})
 
@@ -234,3 +235,8 @@ def _reply_row(
         "created_at": now,
         "sent_at": None if queued else now,
     }
+
+
+def _clean(value: str | None) -> str:
+    """Provider-supplied text without NUL characters, which PostgreSQL cannot store."""
+    return (value or "").replace("\x00", "")
