@@ -30,6 +30,35 @@ class Inbound:
     phone: str | None = None
 
 
+def inbound_to_payload(inbound: Inbound) -> dict:
+    """What is stored to take a message up later (after the webhook was acknowledged)."""
+    location = inbound.location
+    return {
+        "channel": inbound.channel,
+        "sender_id": inbound.sender_id,
+        "text": inbound.text,
+        "media": list(inbound.media),
+        "location": [location.latitude, location.longitude] if location else None,
+        "raw_id": inbound.raw_id,
+        "display_name": inbound.display_name,
+        "phone": inbound.phone,
+    }
+
+
+def inbound_from_payload(payload: dict) -> Inbound:
+    location = payload.get("location")
+    return Inbound(
+        channel=payload["channel"],
+        sender_id=payload["sender_id"],
+        text=payload.get("text") or "",
+        media=tuple(payload.get("media") or ()),
+        location=Location(*location) if location else None,
+        raw_id=payload.get("raw_id"),
+        display_name=payload.get("display_name"),
+        phone=payload.get("phone"),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     """A button on channels that have them, a numbered line on those that do not."""

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, update
@@ -19,6 +20,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from channels import telegram as tg
 from channels import whatsapp as wa
+from channels.intake import IntakeWorker, accept
 from channels.messages import Inbound
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
@@ -58,6 +60,7 @@ class ChannelHub:
             else None
         )
         self.handle: Handle | None = None
+        self.intake: IntakeWorker | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # SQLite has one writer: sixteen request threads writing at once only take turns
         # through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16 connections).
@@ -98,6 +101,10 @@ class ChannelHub:
         """Start delivery, and Telegram's webhook registration or polling."""
         self.handle = handle
         log.info(self.describe())
+        self.intake = IntakeWorker(
+            engine=self.engine, handle=handle, blocking=self._blocking, answered=self.wake
+        )
+        self.intake.start()
         if self.sender is not None:
             await self.sender.start()
         if self.telegram is not None and telegram_updates:
@@ -108,6 +115,8 @@ class ChannelHub:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self.intake is not None:
+            await self.intake.stop()
         if self.sender is not None:
             await self.sender.stop()
         for channel in (self.telegram, self.whatsapp):
@@ -120,19 +129,26 @@ class ChannelHub:
             self.sender.wake()
 
     # -- intake ----------------------------------------------------------------------------
-    async def take(self, inbound: Inbound) -> Any:
-        """Hand one customer message to the conversation (stored in one transaction), then
-        let the sender deliver the replies it queued."""
-        if self.handle is None:
+    async def take(self, inbound: Inbound) -> bool:
+        """Store one customer message for the conversation (see channels.intake) and return,
+        so the provider is acknowledged at once; False for a redelivery."""
+        if self.handle is None or self.intake is None:
             raise RuntimeError("channels not started")
-        if self._writer is not None:
-            loop = asyncio.get_running_loop()
-            turn = await loop.run_in_executor(self._writer, self.handle, inbound)
-        else:
-            turn = await run_in_threadpool(self.handle, inbound)
-        if not getattr(turn, "duplicate", False):
+        if inbound.raw_id is None:  # nothing to deduplicate by: answer it now
+            await self._blocking(self.handle, inbound)
             self.wake()
-        return turn
+            return True
+        stored = await self._blocking(accept, self.engine, inbound)
+        if stored:
+            self.intake.wake()
+        return stored
+
+    async def _blocking(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Database work off the event loop: SQLite's through the one writer thread."""
+        if self._writer is None:
+            return await run_in_threadpool(function, *args, **kwargs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, partial(function, *args, **kwargs))
 
     async def take_telegram(self, update: tg.TelegramUpdate) -> None:
         if update.inbound is not None:

@@ -67,23 +67,31 @@ class ConversationEngine:
         self.areas = areas
 
     def handle(
-        self, inbound: Inbound, *, now: datetime | None = None, queue_replies: bool = True
+        self,
+        inbound: Inbound,
+        *,
+        now: datetime | None = None,
+        queue_replies: bool = True,
+        accepted: bool = False,
     ) -> Turn:
         """Answer one message. A redelivered message (same raw_id) is acknowledged and ignored.
 
         If a step fails, its transaction is rolled back and the turn is run again as a plain
         apology with the menu, so the message is still stored and the customer still answered.
+        `accepted`: a webhook already stored the message (see channels.intake).
         """
         now = now or utcnow()
         try:
-            return self._turn(inbound, now, queue_replies, failed=False)
+            return self._turn(inbound, now, queue_replies, accepted, failed=False)
         except Exception:
             log.exception("conversation step failed (%s)", inbound.channel)
-            return self._turn(inbound, now, queue_replies, failed=True)
+            return self._turn(inbound, now, queue_replies, accepted, failed=True)
 
-    def _turn(self, inbound: Inbound, now: datetime, queue_replies: bool, failed: bool) -> Turn:
+    def _turn(
+        self, inbound: Inbound, now: datetime, queue_replies: bool, accepted: bool, failed: bool
+    ) -> Turn:
         with self.engine.begin() as connection:
-            if not store.claim_receipt(connection, inbound, now):
+            if not store.claim_receipt(connection, inbound, now, accepted=accepted):
                 return Turn(replies=[], outbox_ids=[], duplicate=True)
             contact = store.load_contact(
                 connection, inbound, now, language=self.settings.default_language

@@ -28,6 +28,17 @@ CLAIM_RECEIPT = {
     "sqlite": sqlite_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
     "postgresql": pg_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
 }
+# A message the webhook already stored: whoever marks it processed first answers it.
+TAKE_UP_RECEIPT = (
+    RECEIPT.update()
+    .where(
+        RECEIPT.c.channel == bindparam("take_channel"),
+        RECEIPT.c.raw_id == bindparam("take_raw_id"),
+        RECEIPT.c.processed_at.is_(None),
+    )
+    .values(processed_at=bindparam("take_now"))
+    .returning(RECEIPT.c.raw_id)
+)
 LOAD_CONTACT = (
     select(
         CONTACT.c.id,
@@ -81,12 +92,26 @@ class ContactView:
     is_new: bool = False
 
 
-def claim_receipt(connection: Connection, inbound: Inbound, now: datetime) -> bool:
-    """Record the provider's message id; False means we have seen this message before."""
+def claim_receipt(
+    connection: Connection, inbound: Inbound, now: datetime, *, accepted: bool = False
+) -> bool:
+    """Record the provider's message id; False means this message was answered already.
+
+    `accepted`: the webhook stored it before acknowledging; we only mark it processed.
+    """
     if inbound.raw_id is None:
         return True
+    raw_id = inbound.raw_id[:64]
+    if accepted:
+        params = {"take_channel": inbound.channel, "take_raw_id": raw_id, "take_now": now}
+        return connection.execute(TAKE_UP_RECEIPT, params).first() is not None
     statement = CLAIM_RECEIPT[connection.dialect.name]
-    params = {"channel": inbound.channel, "raw_id": inbound.raw_id[:64], "received_at": now}
+    params = {
+        "channel": inbound.channel,
+        "raw_id": raw_id,
+        "received_at": now,
+        "processed_at": now,
+    }
     return connection.execute(statement, params).first() is not None
 
 

@@ -44,10 +44,17 @@ class Message(SQLModel, table=True):
 
 
 class InboundReceipt(SQLModel, table=True):
-    """Provider ids already taken in (update_id, MessageSid): a redelivery changes nothing."""
+    """Provider ids already taken in (update_id, MessageSid): a redelivery changes nothing.
+
+    Webhooks are acknowledged once the message is stored here (`payload`); the conversation
+    takes it up after, and `processed_at` says it has. A crash in between loses nothing.
+    """
 
     __tablename__ = "inbound_receipt"
+    __table_args__ = (Index("ix_inbound_receipt_waiting", "processed_at", "received_at"),)
 
     channel: str = Field(primary_key=True, max_length=16)
     raw_id: str = Field(primary_key=True, max_length=64)
+    payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings import Settings
-from db.models import Message
+from db.models import InboundReceipt, Message
 from tests.fakes._server import _Server
 from tests.fakes.fixtures import fake_telegram, fake_twilio  # noqa: F401
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -43,8 +43,12 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = 
 
 
 def outbox_empty(engine: Engine) -> bool:
+    """Every stored customer message answered, and every reply delivered or settled."""
+    unanswered = select(InboundReceipt.raw_id).where(InboundReceipt.processed_at.is_(None))
     query = select(Message.id).where(Message.status.in_(("pending", "sending")))
     with engine.connect() as conn:
+        if conn.execute(unanswered.limit(1)).first() is not None:
+            return False
         return conn.execute(query.limit(1)).first() is None
 
 
