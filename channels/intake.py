@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
@@ -27,8 +27,12 @@ log = logging.getLogger("kabar_air.intake")
 
 RECEIPT = InboundReceipt.__table__
 ACCEPT = {
-    "sqlite": sqlite_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
-    "postgresql": pg_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
+    "sqlite": sqlite_insert(RECEIPT)
+    .on_conflict_do_nothing()
+    .returning(RECEIPT.c.channel, RECEIPT.c.raw_id),
+    "postgresql": pg_insert(RECEIPT)
+    .on_conflict_do_nothing()
+    .returning(RECEIPT.c.channel, RECEIPT.c.raw_id),
 }
 WAITING = (
     select(RECEIPT.c.payload)
@@ -51,15 +55,67 @@ Blocking = Callable[..., Awaitable[Any]]  # runs a blocking call off the event l
 
 def accept(engine: Engine, inbound: Inbound) -> bool:
     """Store a provider's message; False when it was stored before (a redelivery)."""
-    params = {
-        "channel": inbound.channel,
-        "raw_id": (inbound.raw_id or "")[:64],
-        "payload": inbound_to_payload(inbound),
-        "received_at": datetime.now(UTC),
-        "processed_at": None,
-    }
+    return accept_many(engine, [inbound])[0]
+
+
+def accept_many(engine: Engine, inbounds: list[Inbound]) -> list[bool]:
+    """Store several messages in one transaction (one commit for a burst of webhooks)."""
+    now = datetime.now(UTC)
+    rows, keys, seen = [], [], set()
+    for inbound in inbounds:
+        key = (inbound.channel, (inbound.raw_id or "")[:64])
+        keys.append(key)
+        if key not in seen:
+            seen.add(key)
+            rows.append(
+                {
+                    "channel": key[0],
+                    "raw_id": key[1],
+                    "payload": inbound_to_payload(inbound),
+                    "received_at": now + timedelta(microseconds=len(rows)),  # keeps their order
+                    "processed_at": None,
+                }
+            )
     with engine.begin() as connection:
-        return connection.execute(ACCEPT[engine.dialect.name], params).first() is not None
+        stored = {tuple(row) for row in connection.execute(ACCEPT[engine.dialect.name], rows)}
+    answers = []
+    for key in keys:  # a redelivery inside the same burst is a duplicate too
+        answers.append(key in stored)
+        stored.discard(key)
+    return answers
+
+
+class AcceptQueue:
+    """Webhooks arriving together are stored together: one writer call, one commit."""
+
+    def __init__(self, *, engine: Engine, blocking: Blocking) -> None:
+        self.engine, self.blocking = engine, blocking
+        self._waiting: list[tuple[Inbound, asyncio.Future[bool]]] = []
+        self._draining = False
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def put(self, inbound: Inbound) -> bool:
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.append((inbound, future))
+        if not self._draining:
+            self._draining = True
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:BATCH], self._waiting[BATCH:]
+                try:
+                    answers = await self.blocking(accept_many, self.engine, [i for i, _ in batch])
+                except Exception as exc:  # every webhook in the batch gets the failure (503)
+                    for _, future in batch:
+                        future.set_exception(exc)
+                    continue
+                for (_, future), answer in zip(batch, answers, strict=True):
+                    future.set_result(answer)
+        finally:
+            self._draining = False
 
 
 def waiting(engine: Engine, limit: int = BATCH) -> list[Inbound]:

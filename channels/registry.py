@@ -20,7 +20,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from channels import telegram as tg
 from channels import whatsapp as wa
-from channels.intake import IntakeWorker, accept
+from channels.intake import AcceptQueue, IntakeWorker
 from channels.messages import Inbound
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
@@ -61,6 +61,7 @@ class ChannelHub:
         )
         self.handle: Handle | None = None
         self.intake: IntakeWorker | None = None
+        self.accepts = AcceptQueue(engine=engine, blocking=self._blocking)
         self._tasks: list[asyncio.Task[None]] = []
         # SQLite has one writer: sixteen request threads writing at once only take turns
         # through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16 connections).
@@ -138,7 +139,7 @@ class ChannelHub:
             await self._blocking(self.handle, inbound)
             self.wake()
             return True
-        stored = await self._blocking(accept, self.engine, inbound)
+        stored = await self.accepts.put(inbound)
         if stored:
             self.intake.wake()
         return stored

@@ -65,3 +65,13 @@ def test_a_message_that_keeps_failing_is_set_aside_and_the_next_is_answered(engi
             select(InboundReceipt).where(InboundReceipt.processed_at.is_(None))
         ).all()
     assert unanswered == []
+
+
+def test_a_burst_is_stored_together_and_a_redelivery_inside_it_counts_once(engine):
+    from channels.intake import accept_many
+
+    first = Inbound("whatsapp", "whatsapp:+628111", "halo", raw_id="SMa")
+    other = Inbound("whatsapp", "whatsapp:+628222", "menu", raw_id="SMb")
+    assert accept_many(engine, [first, other, first]) == [True, True, False]
+    assert accept_many(engine, [other]) == [False]
+    assert [m.raw_id for m in waiting(engine)] == ["SMa", "SMb"]
