@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from channels.delivery import Outcome, OutItem, Result
 from channels.messages import Choice
+from db.engine import read_only
 from db.models import Contact, Message, SchedulerLease
 
 MESSAGE = Message.__table__
@@ -54,7 +55,7 @@ def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[C
         .order_by(m.id)
         .limit(limit)
     )  # fmt: skip
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:  # never holds the write lock while it reads
         return [Candidate(*row) for row in conn.execute(query)]
 
 

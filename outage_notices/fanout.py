@@ -26,7 +26,7 @@ from outage_notices.coverage import area_labels, audience_area_codes, notice_are
 from outage_notices.policy import NoticePolicy
 
 UPDATE_KIND = {"extend": "extended", "restore": "restored", "cancel": "cancelled"}
-DEFAULT_BATCH = 2_500
+DEFAULT_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
