@@ -74,3 +74,28 @@ def test_bad_input_on_the_console_never_shows_a_traceback(database_url):
     out = chat(database_url, ["", "😀", "x" * 10000, "'; DROP TABLE contact; --", "menu"])
     assert "terlalu panjang" in out
     assert out.count("Pilih layanan") >= 3
+
+
+def test_the_other_flows_scripted_on_the_console(database_url):
+    out = chat(
+        database_url,
+        [
+            "1",  # outage check from the (remembered) menu numbers
+            "lok baintan",
+            "1",  # subscribe to Lok Baintan from the answer's choices
+            "STOP",
+            "MULAI",
+            "saya mau bicara dengan petugas",
+            "english",
+            "menu",
+        ],
+        "--sender",
+        "warga-3",
+    )
+    assert "Tidak ada gangguan distribusi yang tercatat untuk Lok Baintan" in out
+    assert "Anda berlangganan info gangguan untuk: Lok Baintan (Kec. Sungai Tabuk)" in out
+    assert "tidak akan menerima info gangguan lagi" in out
+    assert "Selamat datang kembali" in out
+    assert "diteruskan ke petugas" in out
+    assert "Language changed to English" in out
+    assert "File a complaint" in out
