@@ -126,7 +126,7 @@ def _add_notice(session: Session, demo: DemoNotice, now: datetime) -> None:
     session.add(notice)
     session.flush()
     session.add(NoticeArea(notice_id=notice.id, area_code=demo.area))
-    session.add(NoticeUpdate(notice_id=notice.id, kind="published", text="demo", created_at=now))
+    session.add(NoticeUpdate(notice_id=notice.id, kind="published", text="", created_at=now))
 
 
 def _add_rotation(session: Session, now: datetime) -> int:
