@@ -96,8 +96,10 @@ def serve() -> None:
     import uvicorn
 
     from bot.app import create_app
+    from bot.logs import configure_logging
 
     settings = get_settings()
+    configure_logging(settings.log_level)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
