@@ -76,7 +76,7 @@ def _report(request: Request, session, start: str | None, end: str | None):
 
 
 @router.get("/reports")
-async def report_page(
+def report_page(
     request: Request,
     session: SessionDep,
     staff: Overseer,
@@ -114,7 +114,7 @@ def _exported(request, session, staff, report, kind: str) -> None:
 
 
 @router.get("/reports.csv")
-async def report_csv(
+def report_csv(
     request: Request,
     session: SessionDep,
     staff: Overseer,
@@ -130,7 +130,7 @@ async def report_csv(
 
 
 @router.get("/reports.xlsx")
-async def report_xlsx(
+def report_xlsx(
     request: Request,
     session: SessionDep,
     staff: Overseer,

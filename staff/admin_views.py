@@ -37,12 +37,12 @@ def _accounts_page(request: Request, session: Session, staff: Staff, **extra) ->
 
 
 @router.get("/accounts")
-async def accounts_page(request: Request, session: SessionDep, staff: Admin) -> Response:
+def accounts_page(request: Request, session: SessionDep, staff: Admin) -> Response:
     return _accounts_page(request, session, staff)
 
 
 @router.post("/accounts")
-async def create_account(
+def create_account(
     request: Request,
     session: SessionDep,
     staff: Admin,
@@ -82,7 +82,7 @@ def _account(session: Session, staff_id: int) -> Staff:
 
 
 @router.post("/accounts/{staff_id}")
-async def update_account(
+def update_account(
     request: Request,
     staff_id: int,
     session: SessionDep,
@@ -132,7 +132,7 @@ async def update_account(
 
 
 @router.post("/accounts/{staff_id}/tokens")
-async def create_token(
+def create_token(
     request: Request,
     staff_id: int,
     session: SessionDep,
@@ -156,9 +156,7 @@ async def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-async def revoke_token(
-    request: Request, token_id: int, session: SessionDep, staff: Admin
-) -> Response:
+def revoke_token(request: Request, token_id: int, session: SessionDep, staff: Admin) -> Response:
     if tokens.revoke_token(session=session, token_id=token_id) is None:
         raise PageError(404, "not_found")
     audit.record(
@@ -174,7 +172,7 @@ async def revoke_token(
 
 
 @router.get("/audit")
-async def audit_page(
+def audit_page(
     request: Request,
     session: SessionDep,
     staff: Overseer,
@@ -190,7 +188,7 @@ async def audit_page(
 
 
 @router.get("/targets")
-async def targets_page(request: Request, session: SessionDep, staff: Overseer) -> Response:
+def targets_page(request: Request, session: SessionDep, staff: Overseer) -> Response:
     ok = request.query_params.get("ok")
     context = {
         "targets": inbox.targets(session=session),
@@ -201,7 +199,7 @@ async def targets_page(request: Request, session: SessionDep, staff: Overseer) -
 
 
 @router.post("/targets/{category}")
-async def set_target(
+def set_target(
     request: Request,
     category: str,
     session: SessionDep,

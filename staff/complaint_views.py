@@ -36,7 +36,7 @@ def _workers(session: Session) -> list[Staff]:
 
 
 @router.get("/inbox")
-async def inbox_page(
+def inbox_page(
     request: Request,
     session: SessionDep,
     staff: Worker,
@@ -111,7 +111,7 @@ def _complaint_page(
 
 
 @router.get("/complaints/{complaint_id}")
-async def complaint_page(
+def complaint_page(
     request: Request, complaint_id: int, session: SessionDep, staff: Worker, reveal: bool = False
 ) -> Response:
     """One complaint: the whole conversation, history, notes and the actions."""
@@ -161,7 +161,7 @@ def _act(
 
 
 @router.post("/complaints/{complaint_id}/reply")
-async def reply(
+def reply(
     request: Request,
     complaint_id: int,
     session: SessionDep,
@@ -178,7 +178,7 @@ async def reply(
 
 
 @router.post("/complaints/{complaint_id}/note")
-async def note(
+def note(
     request: Request,
     complaint_id: int,
     session: SessionDep,
@@ -195,7 +195,7 @@ async def note(
 
 
 @router.post("/complaints/{complaint_id}/assign")
-async def assign(
+def assign(
     request: Request,
     complaint_id: int,
     session: SessionDep,
@@ -215,7 +215,7 @@ async def assign(
 
 
 @router.post("/complaints/{complaint_id}/status")
-async def change_status(
+def change_status(
     request: Request,
     complaint_id: int,
     session: SessionDep,
@@ -239,7 +239,7 @@ async def change_status(
 
 
 @router.get("/people")
-async def people_page(request: Request, session: SessionDep, staff: Worker) -> Response:
+def people_page(request: Request, session: SessionDep, staff: Worker) -> Response:
     """Customers who asked to talk to a person, longest waiting first."""
     contacts = inbox.waiting_contacts(session=session)
     context = {"contacts": contacts, "flash": _flash(request, staff), "now": utcnow()}
@@ -270,7 +270,7 @@ def _contact_page(request, session, staff, contact, reveal=False, error=None) ->
 
 
 @router.get("/people/{contact_id}")
-async def contact_page(
+def contact_page(
     request: Request, contact_id: int, session: SessionDep, staff: Worker, reveal: bool = False
 ) -> Response:
     contact = _contact(session, contact_id)
@@ -288,7 +288,7 @@ async def contact_page(
 
 
 @router.post("/people/{contact_id}/reply")
-async def contact_reply(
+def contact_reply(
     request: Request,
     contact_id: int,
     session: SessionDep,
@@ -321,9 +321,7 @@ async def contact_reply(
 
 
 @router.post("/people/{contact_id}/done")
-async def contact_done(
-    request: Request, contact_id: int, session: SessionDep, staff: Worker
-) -> Response:
+def contact_done(request: Request, contact_id: int, session: SessionDep, staff: Worker) -> Response:
     """The customer has been helped: take them off the waiting list."""
     contact = _contact(session, contact_id)
     workflow.settle_contact(session=session, contact=contact)

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from db.models import Staff
 from staff import sessions, tokens
@@ -86,8 +87,11 @@ async def _check_csrf(request: Request, expected: str) -> None:
         raise HTTPException(403, "CSRF token missing or wrong; reload the page and try again")
 
 
-async def optional_staff(request: Request, session: SessionDep) -> Staff | None:
-    """The staff member making this request, or None when nobody is signed in."""
+def identify_staff(request: Request, session: Session) -> Staff | None:
+    """Who is asking, by API token or session cookie, without the CSRF check.
+
+    Blocking database work: call it from a plain `def` endpoint or through `run_in_threadpool`.
+    """
     value = _bearer(request)
     if value is not None:
         staff = _from_bearer(request, session, value)
@@ -101,8 +105,17 @@ async def optional_staff(request: Request, session: SessionDep) -> Staff | None:
     request.state.auth = "cookie"
     request.state.csrf = csrf
     request.state.staff = staff
-    if request.method not in SAFE_METHODS:
-        await _check_csrf(request, csrf)
+    return staff
+
+
+async def optional_staff(request: Request, session: SessionDep) -> Staff | None:
+    """The staff member making this request, or None when nobody is signed in.
+
+    The lookup runs in the threadpool; only reading the form for the CSRF token is awaited here.
+    """
+    staff = await run_in_threadpool(identify_staff, request, session)
+    if staff is not None and request.state.auth == "cookie" and request.method not in SAFE_METHODS:
+        await _check_csrf(request, request.state.csrf)
     return staff
 
 

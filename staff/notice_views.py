@@ -78,7 +78,7 @@ def _form_page(request, session, staff, form: dict, notice: Notice | None, error
 
 
 @router.get("/notices")
-async def notices_page(
+def notices_page(
     request: Request,
     session: SessionDep,
     staff: Editor,
@@ -92,7 +92,7 @@ async def notices_page(
 
 
 @router.get("/notices/new")
-async def new_notice(request: Request, session: SessionDep, staff: Editor) -> Response:
+def new_notice(request: Request, session: SessionDep, staff: Editor) -> Response:
     form = {"kind": "planned", "reminder_hours": policy(request).reminder_hours, "areas": []}
     return _form_page(request, session, staff, form, None)
 
@@ -112,7 +112,7 @@ def _values(request: Request, form: NoticeForm) -> dict:
 
 
 @router.post("/notices")
-async def create_notice(
+def create_notice(
     request: Request, session: SessionDep, staff: Editor, form: Annotated[NoticeForm, Depends()]
 ) -> Response:
     """Save a draft; subscribers hear nothing until it is published."""
@@ -144,9 +144,7 @@ async def create_notice(
 
 
 @router.get("/notices/{notice_id}/edit")
-async def edit_notice(
-    request: Request, notice_id: int, session: SessionDep, staff: Editor
-) -> Response:
+def edit_notice(request: Request, notice_id: int, session: SessionDep, staff: Editor) -> Response:
     notice = _notice(session, notice_id)
     pol = policy(request)
     form = notice.model_dump() | {
@@ -158,7 +156,7 @@ async def edit_notice(
 
 
 @router.post("/notices/{notice_id}/edit")
-async def save_notice(
+def save_notice(
     request: Request,
     notice_id: int,
     session: SessionDep,
@@ -216,15 +214,13 @@ def _notice_page(request, session, staff, notice: Notice, errors=None) -> Respon
 
 
 @router.get("/notices/{notice_id}")
-async def notice_page(
-    request: Request, notice_id: int, session: SessionDep, staff: Editor
-) -> Response:
+def notice_page(request: Request, notice_id: int, session: SessionDep, staff: Editor) -> Response:
     """A notice with its preview, delivery progress, history and the actions its status allows."""
     return _notice_page(request, session, staff, _notice(session, notice_id))
 
 
 @router.get("/notices/{notice_id}/progress")
-async def notice_progress(notice_id: int, session: SessionDep, staff: Editor) -> JSONResponse:
+def notice_progress(notice_id: int, session: SessionDep, staff: Editor) -> JSONResponse:
     """Delivery counts for the page's small refresh script."""
     notice = _notice(session, notice_id)
     return JSONResponse(progress(session, notice.id) | {"status": notice.status})
@@ -253,7 +249,7 @@ def _lifecycle(request, session, staff, notice_id: int, action: str, do: Callabl
 
 
 @router.post("/notices/{notice_id}/publish")
-async def publish(
+def publish(
     request: Request,
     notice_id: int,
     session: SessionDep,
@@ -275,7 +271,7 @@ async def publish(
 
 
 @router.post("/notices/{notice_id}/extend")
-async def extend(
+def extend(
     request: Request,
     notice_id: int,
     session: SessionDep,
@@ -305,7 +301,7 @@ async def extend(
 
 
 @router.post("/notices/{notice_id}/restore")
-async def restore(
+def restore(
     request: Request,
     notice_id: int,
     session: SessionDep,
@@ -327,7 +323,7 @@ async def restore(
 
 
 @router.post("/notices/{notice_id}/cancel")
-async def cancel(
+def cancel(
     request: Request,
     notice_id: int,
     session: SessionDep,
@@ -349,7 +345,7 @@ async def cancel(
 
 
 @router.get("/areas/search")
-async def area_search(
+def area_search(
     request: Request,
     session: SessionDep,
     staff: Editor,

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from db.models import Staff
 from db.types import utcnow
 from staff import audit, service, sessions
-from staff.deps import SessionDep, client_ip, optional_staff
+from staff.deps import SessionDep, client_ip, identify_staff
 from staff.i18n import LANGUAGES, translate
 from staff.roles import COMPLAINTS, NOTICES, OVERSIGHT, allowed
 from staff.web import LANG_COOKIE, PageStaff, _safe_next, language, redirect, render
@@ -31,14 +31,14 @@ def home_for(staff: Staff) -> str:
 
 
 @router.get("/")
-async def home(staff: PageStaff) -> Response:
+def home(staff: PageStaff) -> Response:
     return redirect(home_for(staff))
 
 
 @router.get("/login")
-async def login_form(request: Request, session: SessionDep, next: str = "/staff/") -> Response:
+def login_form(request: Request, session: SessionDep, next: str = "/staff/") -> Response:
     """The sign-in form, with a fresh double-submit CSRF token for it."""
-    if await optional_staff(request, session) is not None:
+    if identify_staff(request, session) is not None:
         return redirect(_safe_next(next))
     token = secrets.token_urlsafe(32)
     page = render(request, "login.html", {"login_csrf": token, "next": _safe_next(next)})
@@ -63,7 +63,7 @@ def _login_again(request: Request, username: str, next_path: str, key: str, stat
 
 
 @router.post("/login")
-async def login(
+def login(
     request: Request,
     session: SessionDep,
     username: Annotated[str, Form(max_length=64)] = "",
@@ -100,7 +100,7 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, session: SessionDep, staff: PageStaff) -> Response:
+def logout(request: Request, session: SessionDep, staff: PageStaff) -> Response:
     audit.record(
         session=session,
         who=staff,
@@ -117,7 +117,7 @@ async def logout(request: Request, session: SessionDep, staff: PageStaff) -> Res
 
 
 @router.get("/lang/{code}")
-async def choose_language(code: str, next: str = "/staff/") -> Response:
+def choose_language(code: str, next: str = "/staff/") -> Response:
     """Switch the console between Indonesian and English (remembered in a cookie)."""
     response = redirect(_safe_next(next))
     if code in LANGUAGES:
