@@ -170,7 +170,7 @@ def pending_count(engine: Engine, *, channels: Sequence[str]) -> int:
         .where(MESSAGE.c.status.in_(("pending", "sending")), MESSAGE.c.direction == "out")
         .where(MESSAGE.c.channel.in_(list(channels)))
     )
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 

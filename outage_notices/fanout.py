@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from db.engine import read_only
 from db.models import Contact, Message, Notice, NoticeUpdate, Subscription
 from db.types import UTCDateTime
 from outage_notices import texts
@@ -135,7 +136,7 @@ def queue_event(
     yield_ratio: float = 1.0,
 ) -> FanoutResult:
     """Queue this event's message for every subscriber; safe to run again after a crash."""
-    with Session(engine) as session:
+    with Session(read_only(engine)) as session:
         notice = session.get(Notice, notice_id)
         facts = facts_for(session, notice, event)
         codes = audience_area_codes(session, notice_area_codes(session, notice_id))
@@ -165,7 +166,7 @@ def queue_event(
 
 
 def count_event(engine: Engine, notice_id: int, event: str) -> int:
-    with engine.connect() as connection:
+    with read_only(engine).connect() as connection:  # counting 100,000 rows holds no lock
         statement = select(func.count()).where(
             Message.notice_id == notice_id, Message.notice_event == event
         )
