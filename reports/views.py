@@ -121,12 +121,7 @@ def report_csv(
     start: DateParam = None,
     end: DateParam = None,
 ) -> Response:
-    report, _ = _report(request, session, start, end)
-    _exported(request, session, staff, report, "csv")
-    body = export.to_csv(report, request.app.state.runtime.settings.tz)
-    name = f"kabar-air-complaints-{report.start.date()}.csv"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return _download(request, session, staff, start, end, "csv")
 
 
 @router.get("/reports.xlsx")
@@ -137,9 +132,22 @@ def report_xlsx(
     start: DateParam = None,
     end: DateParam = None,
 ) -> Response:
+    return _download(request, session, staff, start, end, "xlsx")
+
+
+# file kind -> (writer, name prefix, media type)
+DOWNLOADS = {
+    "csv": (export.to_csv, "kabar-air-complaints", "text/csv; charset=utf-8"),
+    "xlsx": (export.to_xlsx, "kabar-air-response-times", XLSX),
+}
+
+
+def _download(request: Request, session, staff, start, end, kind: str) -> Response:
+    """The report as a file, with the export on record."""
+    write, prefix, media_type = DOWNLOADS[kind]
     report, _ = _report(request, session, start, end)
-    _exported(request, session, staff, report, "xlsx")
-    body = export.to_xlsx(report, request.app.state.runtime.settings.tz)
-    name = f"kabar-air-response-times-{report.start.date()}.xlsx"
+    _exported(request, session, staff, report, kind)
+    body = write(report, request.app.state.runtime.settings.tz)
+    name = f"{prefix}-{report.start.date()}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    return Response(body, media_type=XLSX, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)

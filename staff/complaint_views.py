@@ -116,16 +116,8 @@ def complaint_page(
 ) -> Response:
     """One complaint: the whole conversation, history, notes and the actions."""
     complaint = _complaint(session, complaint_id)
-    if reveal and can_reveal_phone(staff.role):
-        audit.record(
-            session=session,
-            who=staff,
-            action="phone_reveal",
-            target_type="complaint",
-            target_id=complaint.ticket_number,
-            ip=client_ip(request),
-        )
-        session.commit()
+    if reveal:
+        _audit_reveal(request, session, staff, "complaint", complaint.ticket_number)
     return _complaint_page(request, session, staff, complaint, reveal=reveal)
 
 
@@ -274,17 +266,24 @@ def contact_page(
     request: Request, contact_id: int, session: SessionDep, staff: Worker, reveal: bool = False
 ) -> Response:
     contact = _contact(session, contact_id)
-    if reveal and can_reveal_phone(staff.role):
-        audit.record(
-            session=session,
-            who=staff,
-            action="phone_reveal",
-            target_type="contact",
-            target_id=contact.id,
-            ip=client_ip(request),
-        )
-        session.commit()
+    if reveal:
+        _audit_reveal(request, session, staff, "contact", contact.id)
     return _contact_page(request, session, staff, contact, reveal=reveal)
+
+
+def _audit_reveal(request: Request, session, staff, target_type: str, target_id) -> None:
+    """Seeing a full phone number is allowed to some roles, and always on record."""
+    if not can_reveal_phone(staff.role):
+        return
+    audit.record(
+        session=session,
+        who=staff,
+        action="phone_reveal",
+        target_type=target_type,
+        target_id=target_id,
+        ip=client_ip(request),
+    )
+    session.commit()
 
 
 @router.post("/people/{contact_id}/reply")
