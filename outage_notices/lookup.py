@@ -1,4 +1,4 @@
-"""What the bot tells a customer who asks about an area: disruptions and rotation windows.
+"""What the bot tells a customer who asks about an area: the disruptions that concern it.
 
 These run on every outage question, so the statements are built once with bound
 parameters and run on the caller's connection.
@@ -7,18 +7,17 @@ parameters and run on the caller's connection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 
-from db.models import Notice, NoticeArea, NoticeUpdate, RotationSchedule, ServiceArea
+from db.models import Notice, NoticeArea, NoticeUpdate, ServiceArea
 
 NOTICE = Notice.__table__
 NOTICE_AREA = NoticeArea.__table__
 UPDATE = NoticeUpdate.__table__
 AREA = ServiceArea.__table__
-ROTATION = RotationSchedule.__table__
 LIVE_STATUSES = ("scheduled", "ongoing")
 
 # Notices for a place: on itself or its kecamatan, or (when it is a kecamatan) on one of its desa.
@@ -52,13 +51,6 @@ LATEST_UPDATES = (
     .where(UPDATE.c.notice_id.in_(bindparam("ids", expanding=True)), UPDATE.c.text != "")
     .order_by(UPDATE.c.created_at, UPDATE.c.id)
 )
-ROTATIONS = select(ROTATION).where(
-    and_(
-        ROTATION.c.area_code.in_(bindparam("codes", expanding=True)),
-        ROTATION.c.valid_from <= bindparam("last_day"),
-        ROTATION.c.valid_until >= bindparam("first_day"),
-    )
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +61,6 @@ class Disruption:
 
     def is_ongoing(self, now: datetime) -> bool:
         return self.notice.status == "ongoing" or self.notice.starts_at <= now
-
-
-@dataclass(frozen=True, slots=True)
-class RotationWindow:
-    day: date
-    start: time
-    end: time
-    note: str
 
 
 def _place(code: str, kecamatan_code: str | None, is_kecamatan: bool) -> dict[str, Any]:
@@ -114,19 +98,3 @@ def ongoing_disruption(
     """The disruption already under way at this place (the latest started), if any."""
     params = _place(code, kecamatan_code, code == kecamatan_code) | {"horizon": now}
     return connection.execute(LIVE_NOTICES, params).first()
-
-
-def rotation_windows(
-    connection: Connection, *, codes: list[str], days: list[date]
-) -> list[RotationWindow]:
-    """Supply windows (giliran) on the given local dates for these areas, in time order."""
-    params = {"codes": codes, "first_day": min(days), "last_day": max(days)}
-    windows = []
-    for schedule in connection.execute(ROTATIONS, params):
-        weekdays = {int(d) for d in schedule.weekdays.split(",") if d.strip()}
-        for day in days:
-            if schedule.valid_from <= day <= schedule.valid_until and day.weekday() in weekdays:
-                windows.append(
-                    RotationWindow(day, schedule.start_time, schedule.end_time, schedule.note)
-                )
-    return sorted(windows, key=lambda window: (window.day, window.start))

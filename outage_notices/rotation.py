@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session
 
 from db.models import RotationSchedule
@@ -111,18 +111,30 @@ def list_schedules(
     return list(session.scalars(statement))
 
 
+SCHEDULE = RotationSchedule.__table__
+WINDOW_SCHEDULES = select(SCHEDULE).where(
+    SCHEDULE.c.area_code.in_(bindparam("codes", expanding=True)),
+    SCHEDULE.c.valid_from <= bindparam("day"),
+    SCHEDULE.c.valid_until >= bindparam("day"),
+)
+
+
 def windows_for(
     *, session: Session, area_code: str, day: date, tz: ZoneInfo = WITA
 ) -> list[Window]:
     """Supply windows starting on this local date, for the area or its kecamatan, in order."""
     codes = covering_area_codes(session, area_code)
-    statement = select(RotationSchedule).where(
-        RotationSchedule.area_code.in_(codes),
-        RotationSchedule.valid_from <= day,
-        RotationSchedule.valid_until >= day,
-    )
+    return windows_on(session.connection(), codes=codes, day=day, tz=tz)
+
+
+def windows_on(
+    connection: Connection, *, codes: list[str], day: date, tz: ZoneInfo = WITA
+) -> list[Window]:
+    """Windows on a local date for schedules declared on these areas; the bot asks this on
+    every outage question, so it runs one prebuilt statement on the caller's connection."""
     windows = []
-    for schedule in session.scalars(statement):
+    rows = connection.execute(WINDOW_SCHEDULES, {"codes": codes, "day": day})
+    for schedule in rows:
         if str(day.weekday()) not in schedule.weekdays.split(","):
             continue
         start = datetime.combine(day, schedule.start_time, tzinfo=tz)

@@ -9,7 +9,8 @@ from bot.engine.flows.common import area_label, pick_area
 from bot.texts import catalogue
 from channels.messages import Choice
 from outage_notices.areas import Area
-from outage_notices.lookup import Disruption, disruptions_for_area, rotation_windows
+from outage_notices.lookup import Disruption, disruptions_for_area
+from outage_notices.rotation import windows_on
 
 MAX_SHOWN = 4
 
@@ -89,19 +90,29 @@ def _describe(ctx: Context, item: Disruption, asked: Area) -> str:
 
 
 def _rotation_text(ctx: Context, area: Area, label: str) -> str | None:
-    today = ctx.now.astimezone(ctx.settings.tz).date()
+    """Today's and tomorrow's supply windows (giliran) for the area or its kecamatan."""
+    tz = ctx.settings.tz
+    today = ctx.now.astimezone(tz).date()
     codes = [area.code] + ([area.kecamatan_code] if area.kecamatan_code else [])
-    windows = rotation_windows(ctx.connection, codes=codes, days=[today, today + timedelta(days=1)])
+    windows = [
+        window
+        for day in (today, today + timedelta(days=1))
+        for window in windows_on(ctx.connection, codes=codes, day=day, tz=tz)
+    ]
     if not windows:
         return None
     lines = [ctx.t("outage.rotation_header", area=label)]
     for window in windows:
+        starts, ends = (
+            window.starts_at.astimezone(tz),
+            window.ends_at.astimezone(tz),
+        )
         lines.append(
             ctx.t(
                 "outage.rotation_item",
-                day=_day_name(ctx, window.day),
-                start=window.start.strftime("%H.%M"),
-                end=window.end.strftime("%H.%M"),
+                day=_day_name(ctx, starts.date()),
+                start=starts.strftime("%H.%M"),
+                end=ends.strftime("%H.%M"),
                 note=f" ({window.note})" if window.note else "",
             )
         )
