@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -18,35 +18,13 @@ from db.models import (
     ConversationState,
     Message,
     Notice,
-    NoticeArea,
 )
 from outage_notices import texts
-from outage_notices.coverage import covering_area_codes
 from outage_notices.fanout import facts_for
 from outage_notices.policy import NoticePolicy
 
 OPEN_STATUSES = ("received", "in_progress")
 LINKABLE_CATEGORIES = ("no_water", "low_pressure")
-
-
-def ongoing_notice_for_area(session: Session, area_code: str, now: datetime) -> Notice | None:
-    """The disruption under way in this area (or its kecamatan) now, latest start first."""
-    codes = covering_area_codes(session, area_code)
-    if not codes:
-        return None
-    statement = (
-        select(Notice)
-        .join(NoticeArea, NoticeArea.notice_id == Notice.id)
-        .where(
-            NoticeArea.area_code.in_(codes),
-            Notice.status.in_(("scheduled", "ongoing")),
-            Notice.starts_at <= now,
-            or_(Notice.expected_end_at.is_(None), Notice.expected_end_at > now),
-        )
-        .order_by(Notice.starts_at.desc(), Notice.id.desc())
-        .limit(1)
-    )
-    return session.scalars(statement).first()
 
 
 def link_complaint(

@@ -224,7 +224,7 @@ class ConversationEngine:
         elif area is not None:
             outage.answer(ctx, area)
         elif matches or asks_about_outage:
-            outage.start(ctx, with_text=bool(matches))
+            outage.start(ctx, matches=matches)
         else:
             ctx.say(ctx.t("common.not_understood"))
             show_menu(ctx)

@@ -2,8 +2,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from db.models import Message, Notice, NoticeArea, Push, RotationSchedule
-from outage_notices import linking, rotation
+from outage_notices import rotation
 from outage_notices.demo import seed_demo
+from outage_notices.lookup import ongoing_disruption
 from outage_notices.scheduled import Dispatcher
 from tests.outage_notices.builders import POLICY, SUNGAI_TABUK, TATAH_BANGKAL, add_contact, wita
 
@@ -35,7 +36,9 @@ def test_demo_has_a_giliran_for_tatah_bangkal_and_an_ongoing_one_in_sungai_tabuk
         seed_demo(session, NOW)
         session.commit()
         windows = rotation.windows_for(session=session, area_code=TATAH_BANGKAL, day=NOW.date())
-        ongoing = linking.ongoing_notice_for_area(session, "63.03.04.2004", NOW)
+        ongoing = ongoing_disruption(
+            session.connection(), code="63.03.04.2004", kecamatan_code="63.03.04", now=NOW
+        )
         schedules = session.scalars(select(RotationSchedule)).all()
     assert len(schedules) == 2 and all(s.note.startswith("[DEMO]") for s in schedules)
     assert [w.starts_at for w in windows] == [wita(11, 5)]

@@ -38,11 +38,15 @@ def decide(matches: list[AreaMatch]) -> Area | None:
     return None
 
 
-def pick_area(ctx: Context) -> Area | None:
-    """The area from a choice or free text; when unsure, offers choices and returns None."""
+def pick_area(ctx: Context, *, matches: list[AreaMatch] | None = None) -> Area | None:
+    """The area from a choice or free text; when unsure, offers choices and returns None.
+
+    `matches`: candidates the caller already looked up for this text.
+    """
     if ctx.choice and ctx.choice.startswith("area:"):
         return ctx.areas.get(ctx.choice.removeprefix("area:"))
-    matches = ctx.areas.find(ctx.text, limit=MAX_CHOICES) if ctx.text else []
+    if matches is None:
+        matches = ctx.areas.find(ctx.text, limit=MAX_CHOICES) if ctx.text else []
     area = decide(matches)
     if area is not None:
         return area

@@ -14,13 +14,12 @@ from complaints.service import (
     first_response_due,
     first_response_minutes,
 )
-from outage_notices.linking import link_complaint
+from outage_notices.linking import LINKABLE_CATEGORIES, link_complaint
 from outage_notices.lookup import ongoing_disruption
 
 ACCOUNT = re.compile(r"^\d{5,15}$")
 MIN_ADDRESS = 5
 MAX_FIELD = 1000
-LINKABLE = {"no_water", "low_pressure"}
 
 
 def start(
@@ -197,7 +196,7 @@ def _file(ctx: Context) -> None:
 def _link_to_known_disruption(ctx: Context, complaint) -> None:
     """A no-water report in an area under a known disruption joins it and is told at once."""
     found = area_of(ctx, complaint.area_code)
-    if complaint.category not in LINKABLE or found is None:
+    if complaint.category not in LINKABLE_CATEGORIES or found is None:
         return
     notice = ongoing_disruption(
         ctx.connection, code=found.code, kecamatan_code=found.kecamatan_code, now=ctx.now

@@ -8,27 +8,27 @@ from bot.engine.context import Context
 from bot.engine.flows.common import area_label, pick_area
 from bot.texts import catalogue
 from channels.messages import Choice
-from outage_notices.areas import Area
+from outage_notices.areas import Area, AreaMatch
 from outage_notices.lookup import Disruption, disruptions_for_area
 from outage_notices.rotation import windows_on
 
 MAX_SHOWN = 4
 
 
-def start(ctx: Context, *, with_text: bool = False) -> None:
-    """Ask for the area, or answer at once when the message already names one."""
+def start(ctx: Context, *, matches: list[AreaMatch] | None = None) -> None:
+    """Ask for the area, or go on with the candidates the message already named."""
     ctx.go("outage", "area")
-    if with_text:
-        area_step(ctx)
+    if matches:
+        area_step(ctx, matches=matches)
     else:
         ctx.say(ctx.t("area.ask"))
 
 
-def area_step(ctx: Context) -> None:
+def area_step(ctx: Context, *, matches: list[AreaMatch] | None = None) -> None:
     if ctx.choice == "area:none":
         ctx.say(ctx.t("area.ask"))
         return
-    area = pick_area(ctx)
+    area = pick_area(ctx, matches=matches)
     if area is not None:
         answer(ctx, area)
 
