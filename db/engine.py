@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,9 +10,6 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 READ_ONLY = "kabar_read_only"
-HOLDS_LOCK = "kabar_holds_write_lock"
-SQLITE_BUSY_SECONDS = 30
-_WRITE_LOCKS: dict[str, threading.Lock] = {}
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -23,12 +19,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url,
-            echo=echo,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        _take_turns_at_writing(engine, path)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -39,41 +33,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
-def _take_turns_at_writing(engine: Engine, path: str) -> None:
-    """Write transactions on one SQLite file take turns, first at a lock in this process.
+def _sqlite_begin_immediate(connection) -> None:
+    """Take the write lock at BEGIN: a deferred transaction that reads and then writes fails at
+    once with SQLITE_BUSY when another writer got in between; an immediate one waits its turn.
 
-    BEGIN IMMEDIATE takes the write lock at the start: a deferred transaction that reads and
-    then writes fails at once with SQLITE_BUSY when another writer got in between. Waiting
-    for SQLite's lock, though, means its busy handler's sleeps of up to 100 ms; a thread of
-    this process waiting at a Python lock instead starts the moment the writer before it
-    commits (a webhook no longer waits ~70 ms behind a 6 ms fan-out batch). Other processes
-    still meet at SQLite's lock. Work marked read-only (`read_only(engine)`) begins deferred
-    and takes no lock, so a long read never holds up writers.
+    Work marked read-only (`read_only(engine)`) begins deferred, so a long read never holds
+    the write lock that webhooks and the sender need.
     """
-    lock = _WRITE_LOCKS.setdefault(str(Path(path).resolve()), threading.Lock())
-
-    def begin(connection) -> None:
-        if connection.get_execution_options().get(READ_ONLY, False):
-            connection.exec_driver_sql("BEGIN")
-            return
-        connection.info[HOLDS_LOCK] = lock.acquire(timeout=SQLITE_BUSY_SECONDS)
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            end(connection)
-            raise
-
-    def end(connection) -> None:
-        if connection.info.pop(HOLDS_LOCK, False):
-            lock.release()
-
-    event.listen(engine, "begin", begin)
-    event.listen(engine, "commit", end)
-    event.listen(engine, "rollback", end)
+    deferred = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def read_only(engine: Engine) -> Engine:
