@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from procs import free_port, rss_mb
 from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,19 +129,6 @@ def in_process(workdir: Path, subscribers: int) -> None:
         f"{peak / 2**20:.1f} MB (target < 200 MB)"
     )
     engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Webhooks:

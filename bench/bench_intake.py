@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
+from procs import free_port
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,12 +45,6 @@ async def bare(request: Request) -> Response:
     await request.body()
     return Response(status_code=200)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(app: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
