@@ -28,6 +28,16 @@ IN_DOUBT = (
     "unknown: the service stopped while this message was being sent; it may or may not "
     "have reached the customer, so it is not sent again automatically"
 )
+UNFINISHED = ("pending", "sending")
+CANDIDATES = (
+    select(MESSAGE.c.id, MESSAGE.c.contact_id, MESSAGE.c.channel, CONTACT.c.channel_user_id,
+           CONTACT.c.last_inbound_at, MESSAGE.c.status, MESSAGE.c.next_attempt_at)
+    .join_from(MESSAGE, CONTACT, MESSAGE.c.contact_id == CONTACT.c.id)
+    .where(MESSAGE.c.status == bindparam("status"), MESSAGE.c.direction == "out")
+    .where(MESSAGE.c.channel.in_(bindparam("channels", expanding=True)))
+    .order_by(MESSAGE.c.id)
+    .limit(bindparam("limit"))
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,19 +54,19 @@ class Candidate:
 
 
 def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[Candidate]:
-    """Unfinished outbound rows of these channels, oldest first (to keep each chat in order)."""
-    m, c = MESSAGE.c, CONTACT.c
-    query = (
-        select(m.id, m.contact_id, m.channel, c.channel_user_id, c.last_inbound_at, m.status,
-               m.next_attempt_at)
-        .join_from(MESSAGE, CONTACT, m.contact_id == c.id)
-        .where(m.status.in_(("pending", "sending")), m.direction == "out")
-        .where(m.channel.in_(list(channels)))
-        .order_by(m.id)
-        .limit(limit)
-    )  # fmt: skip
+    """Unfinished outbound rows of these channels, oldest first (to keep each chat in order).
+
+    One query per status, each walking the (status, id) index in order: `status IN (...)
+    ORDER BY id` sorted the whole backlog first (216 ms for 400,000 pending rows, each time).
+    """
+    params = {"channels": list(channels), "limit": limit}
     with read_only(engine).connect() as conn:  # never holds the write lock while it reads
-        return [Candidate(*row) for row in conn.execute(query)]
+        rows = [
+            row
+            for status in UNFINISHED
+            for row in conn.execute(CANDIDATES, params | {"status": status})
+        ]
+    return [Candidate(*row) for row in sorted(rows, key=lambda row: row.id)[:limit]]
 
 
 def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
