@@ -48,9 +48,38 @@ def _sqlite_begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
+def checkpoint(engine: Engine) -> None:
+    """Copy SQLite's write-ahead log back into the database file now, beside writers
+    (PASSIVE: never blocks them), rather than inside whichever commit crosses the threshold."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def read_only(engine: Engine) -> Engine:
     """The same engine and pool, for transactions that only read."""
     return engine.execution_options(**{READ_ONLY: True})
+
+
+def writable(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that write (undoes `read_only`)."""
+    return engine.execution_options(**{READ_ONLY: False})
+
+
+@contextmanager
+def write_apart(session: Session) -> Iterator[Session]:
+    """A short write transaction of its own beside `session`, which may be read-only
+    (e.g. the audit line of a page view): committed if the block finishes."""
+    with session_scope(writable(session.get_bind())) as apart:
+        yield apart
+
+
+@contextmanager
+def read_apart(session: Session) -> Iterator[Session]:
+    """A read-only session beside `session`: a response built after the commit reads
+    without taking SQLite's write lock again."""
+    with Session(read_only(session.get_bind()), expire_on_commit=False) as reading:
+        yield reading
 
 
 @contextmanager

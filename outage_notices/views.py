@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
+from db.engine import read_apart
 from db.models import Notice, Staff
 from db.types import utcnow
 from outage_notices import details, rotation, service
@@ -84,7 +85,8 @@ def _done(request, session, staff, notice, action: str, detail=None, wake=True):
     session.commit()
     if wake:
         _wake(request)
-    return _out(session, notice, s.NoticeDetailOut)
+    with read_apart(session) as reading:
+        return _out(reading, notice, s.NoticeDetailOut)
 
 
 def _run(session: Session, action):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from db.engine import write_apart
 from db.models import Staff
 from db.types import utcnow
 from reports import export, service
@@ -97,20 +98,20 @@ def report_page(
 
 
 def _exported(request, session, staff, report, kind: str) -> None:
-    audit.record(
-        session=session,
-        who=staff,
-        action="report_export",
-        target_type="report",
-        target_id=kind,
-        ip=client_ip(request),
-        detail={
-            "start": report.start.isoformat(),
-            "end": report.end.isoformat(),
-            "complaints": len(report.lines),
-        },
-    )
-    session.commit()
+    with write_apart(session) as apart:  # a download: its own session only reads
+        audit.record(
+            session=apart,
+            who=staff,
+            action="report_export",
+            target_type="report",
+            target_id=kind,
+            ip=client_ip(request),
+            detail={
+                "start": report.start.isoformat(),
+                "end": report.end.isoformat(),
+                "complaints": len(report.lines),
+            },
+        )
 
 
 @router.get("/reports.csv")

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
+from db.engine import read_apart
 from db.models import Complaint, Contact, ServiceArea, Staff
 from db.types import utcnow
 from staff import audit, privacy
@@ -196,7 +197,8 @@ def _apply(request: Request, session: Session, staff: Staff, ticket: str, action
     )
     session.commit()
     wake_outbox(request)
-    return _detail(session, complaint)
+    with read_apart(session) as reading:
+        return _detail(reading, complaint)
 
 
 @router.post(

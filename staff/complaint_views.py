@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
+from db.engine import write_apart
 from db.models import Complaint, Contact, ServiceArea, Staff
 from db.types import utcnow
 from staff import audit, privacy, service
@@ -275,15 +276,15 @@ def _audit_reveal(request: Request, session, staff, target_type: str, target_id)
     """Seeing a full phone number is allowed to some roles, and always on record."""
     if not can_reveal_phone(staff.role):
         return
-    audit.record(
-        session=session,
-        who=staff,
-        action="phone_reveal",
-        target_type=target_type,
-        target_id=target_id,
-        ip=client_ip(request),
-    )
-    session.commit()
+    with write_apart(session) as apart:  # a page view: its own session only reads
+        audit.record(
+            session=apart,
+            who=staff,
+            action="phone_reveal",
+            target_type=target_type,
+            target_id=target_id,
+            ip=client_ip(request),
+        )
 
 
 @router.post("/people/{contact_id}/reply")

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from db.engine import read_only
 from db.models import Staff
 from staff import sessions, tokens
 from staff.roles import allowed
@@ -41,8 +42,16 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One database session per request; views commit what they change."""
-    with Session(get_engine(request), expire_on_commit=False) as session:
+    """One database session per request; views commit what they change.
+
+    Requests that only look (GET, HEAD) read without taking SQLite's write lock, so a page
+    being rendered never makes a webhook wait; their few writes (audit lines) go through
+    `db.engine.write_apart`.
+    """
+    engine = get_engine(request)
+    if request.method in SAFE_METHODS:
+        engine = read_only(engine)
+    with Session(engine, expire_on_commit=False) as session:
         yield session
 
 

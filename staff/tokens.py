@@ -6,8 +6,10 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
+from db.engine import write_apart
 from db.models import ApiToken, Staff
 from db.types import utcnow
 
@@ -39,9 +41,10 @@ def staff_for_token(*, session: Session, token: str, now: datetime | None = None
     staff = session.get(Staff, row.staff_id)
     if staff is None or not staff.active:
         return None
-    row.last_used_at = now or utcnow()
-    session.add(row)
-    session.commit()
+    used = update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now or utcnow())
+    session.commit()  # end this read first: SQLite takes one writer at a time
+    with write_apart(session) as apart:  # the request's own session may be read-only
+        apart.exec(used)
     return staff
 
 

@@ -9,7 +9,7 @@ import time_machine
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from db.models import Message
@@ -211,3 +211,17 @@ def test_openapi_documents_the_notice_operations(client):
     for path in ("/api/v1/notices", "/api/v1/notices/{notice_id}/publish", "/api/v1/rotations"):
         assert path in paths
     assert "422" in paths["/api/v1/notices"]["post"]["responses"]
+
+
+def test_reading_notices_does_not_wait_for_a_busy_writer(client, engine):
+    """Staff looking at notices during a fan-out neither wait for it nor hold it up."""
+    created = client.post("/api/v1/notices", json=body())
+    assert created.status_code == 201, created.text
+    notice_id = created.json()["id"]
+    with engine.begin() as busy:  # on SQLite: the file's one write lock, held meanwhile
+        busy.execute(update(Message.__table__).values(attempts=0))
+        listed = client.get("/api/v1/notices")
+        shown = client.get(f"/api/v1/notices/{notice_id}")
+    assert listed.status_code == 200 and shown.status_code == 200
+    assert [n["title"] for n in listed.json()] == ["Perbaikan pipa transmisi"]
+    assert shown.json()["areas"][0]["code"] == SUNGAI_TABUK
