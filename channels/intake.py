@@ -4,6 +4,11 @@ a worker hands stored messages to the conversation in arrival order.
 Providers redeliver on slow or failed webhooks (Telegram for up to 24 hours), so the
 acknowledgement must not wait for the conversation. Storing first also means a crash
 between the two loses nothing: unanswered messages are taken up on the next start.
+
+Messages are stored in the intake journal (`db.journal`): on SQLite a side file, so a
+webhook never waits for the main file's one writer. The conversation then claims each
+message's receipt in the main database in the same transaction as its answer, so a message
+taken up twice (a crash before the journal heard it was done) is answered once.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from channels.messages import Inbound, inbound_from_payload, inbound_to_payload
-from db.engine import read_only
+from db.engine import checkpoint, read_only
+from db.journal import is_side_file
 from db.models import InboundReceipt
 
 log = logging.getLogger("kabar_air.intake")
@@ -42,13 +48,14 @@ WAITING = (
 )
 BATCH = 200
 MAX_FAILURES = 5
-SET_ASIDE = (
+DONE = (
     RECEIPT.update()
-    .where(
-        RECEIPT.c.channel == bindparam("aside_channel"), RECEIPT.c.raw_id == bindparam("aside_id")
-    )
-    .values(processed_at=bindparam("aside_now"))
+    .where(RECEIPT.c.channel == bindparam("done_channel"), RECEIPT.c.raw_id == bindparam("done_id"))
+    .values(processed_at=bindparam("done_now"))
 )
+PRUNE = RECEIPT.delete().where(RECEIPT.c.processed_at < bindparam("prune_before"))
+KEEP_IN_SIDE_FILE = timedelta(days=3)  # longer than any provider redelivers (Telegram: 24 h)
+PRUNE_EVERY = timedelta(hours=1)
 
 Blocking = Callable[..., Awaitable[Any]]  # runs a blocking call off the event loop
 
@@ -125,32 +132,48 @@ def waiting(engine: Engine, limit: int = BATCH) -> list[Inbound]:
     return [inbound_from_payload(payload) for payload in rows if payload]
 
 
-def set_aside(engine: Engine, inbound: Inbound) -> None:
-    """Stop retrying a message the conversation cannot take (it stays stored, and logged)."""
-    params = {
-        "aside_channel": inbound.channel,
-        "aside_id": (inbound.raw_id or "")[:64],
-        "aside_now": datetime.now(UTC),
-    }
+def mark_done(engine: Engine, inbounds: list[Inbound]) -> None:
+    """Taken up (or set aside after repeated failures): not offered to the conversation again."""
+    now = datetime.now(UTC)
+    params = [
+        {"done_channel": i.channel, "done_id": (i.raw_id or "")[:64], "done_now": now}
+        for i in inbounds
+    ]
+    if params:
+        with engine.begin() as connection:
+            connection.execute(DONE, params)
+
+
+def prune(engine: Engine, *, now: datetime) -> int:
+    """Forget messages taken up days ago (side-file journals only: see db.journal)."""
     with engine.begin() as connection:
-        connection.execute(SET_ASIDE, params)
+        return connection.execute(PRUNE, {"prune_before": now - KEEP_IN_SIDE_FILE}).rowcount
 
 
 class IntakeWorker:
-    """Takes stored messages up one by one, so each customer's messages keep their order."""
+    """Takes stored messages up one by one, so each customer's messages keep their order.
+
+    `journal_io` runs journal reads and writes, `blocking` the conversation's turns; on SQLite
+    they are two threads, so storing a webhook never queues behind a turn.
+    """
 
     def __init__(
         self,
         *,
         engine: Engine,
+        journal: Engine,
         handle: Callable[..., Any],
         blocking: Blocking,
+        journal_io: Blocking,
         answered: Callable[[], None],
     ) -> None:
-        self.engine, self.handle, self.blocking, self.answered = engine, handle, blocking, answered
+        self.engine, self.journal, self.handle = engine, journal, handle
+        self.blocking, self.journal_io, self.answered = blocking, journal_io, answered
+        self.side_file = is_side_file(journal, engine)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._failures: dict[tuple[str, str], int] = {}
+        self._pruned_at: datetime | None = None
 
     def start(self) -> None:
         self._wake.set()  # whatever a previous run left unanswered
@@ -172,10 +195,10 @@ class IntakeWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             self._wake.clear()
             try:
-                while batch := await self.blocking(waiting, self.engine):
-                    for inbound in batch:
-                        await self._take_up(inbound)
+                while batch := await self.journal_io(waiting, self.journal):
+                    await self._take_up_all(batch)
                     self.answered()
+                await self._prune_now_and_then()
                 delay = 0.5
             except Exception:
                 log.exception("taking up stored messages failed; retrying in %.1fs", delay)
@@ -183,15 +206,33 @@ class IntakeWorker:
                 delay = min(delay * 2, 30.0)
                 self._wake.set()
 
+    async def _take_up_all(self, batch: list[Inbound]) -> None:
+        """Answer a batch in order; the side-file journal hears which are done in one write."""
+        done: list[Inbound] = []
+        try:
+            for inbound in batch:
+                await self._take_up(inbound)
+                done.append(inbound)
+        finally:
+            if self.side_file:
+                await self.journal_io(mark_done, self.journal, done)
+                await asyncio.to_thread(checkpoint, self.journal)  # beside the journal thread
+
     async def _take_up(self, inbound: Inbound) -> None:
         """Answer one message; one that keeps failing is set aside, not retried forever."""
         key = (inbound.channel, inbound.raw_id or "")
         try:
-            await self.blocking(self.handle, inbound, accepted=True)
+            await self.blocking(self.handle, inbound, accepted=not self.side_file)
             self._failures.pop(key, None)
         except Exception:
             self._failures[key] = failures = self._failures.get(key, 0) + 1
             if failures < MAX_FAILURES:
                 raise
             log.exception("setting aside %s message %s after %d failures", *key, failures)
-            await self.blocking(set_aside, self.engine, inbound)
+            await self.journal_io(mark_done, self.journal, [inbound])
+
+    async def _prune_now_and_then(self) -> None:
+        now = datetime.now(UTC)
+        if self.side_file and (self._pruned_at is None or now - self._pruned_at > PRUNE_EVERY):
+            self._pruned_at = now
+            await self.journal_io(prune, self.journal, now=now)

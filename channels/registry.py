@@ -25,7 +25,9 @@ from channels.messages import Inbound
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
 from channels.telegram_polling import poll_updates
+from db.journal import intake_journal
 from db.models import Contact
+from db.write_gate import write_gate
 
 if TYPE_CHECKING:  # settings are handed in; channels import nothing else from bot/
     from bot.settings import Settings
@@ -61,16 +63,19 @@ class ChannelHub:
         )
         self.handle: Handle | None = None
         self.intake: IntakeWorker | None = None
-        self.accepts = AcceptQueue(engine=engine, blocking=self._blocking)
+        self.journal = intake_journal(engine)  # where webhooks store messages: db.journal
+        self.accepts = AcceptQueue(engine=self.journal, blocking=self._journal_io)
         self._tasks: list[asyncio.Task[None]] = []
-        # SQLite has one writer: sixteen request threads writing at once only take turns
-        # through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16 connections).
-        # One intake thread hands them the lock in order instead. PostgreSQL writes in parallel.
-        self._writer = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake")
-            if engine.dialect.name == "sqlite"
-            else None
+        # SQLite has one writer per file: sixteen request threads writing at once only take
+        # turns through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16
+        # connections). One thread per file hands them the lock in order instead: one for
+        # the journal, one for the conversation's turns. PostgreSQL writes in parallel.
+        sqlite = engine.dialect.name == "sqlite"
+        self._writer = ThreadPoolExecutor(1, "conversation") if sqlite else None
+        self._journal_writer = (
+            ThreadPoolExecutor(1, "intake") if self.journal is not engine else self._writer
         )
+        self._gate = write_gate(engine)  # turns go ahead of bulk work such as a fan-out
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine, **sender_options: Any) -> ChannelHub:
@@ -103,7 +108,12 @@ class ChannelHub:
         self.handle = handle
         log.info(self.describe())
         self.intake = IntakeWorker(
-            engine=self.engine, handle=handle, blocking=self._blocking, answered=self.wake
+            engine=self.engine,
+            journal=self.journal,
+            handle=handle,
+            blocking=self._blocking,
+            journal_io=self._journal_io,
+            answered=self.wake,
         )
         self.intake.start()
         if self.sender is not None:
@@ -123,6 +133,8 @@ class ChannelHub:
         for channel in (self.telegram, self.whatsapp):
             if channel is not None:
                 await channel.close()
+        if self.journal is not self.engine:
+            self.journal.dispose()
 
     def wake(self) -> None:
         """New outbound rows are waiting (callable from any thread)."""
@@ -145,11 +157,23 @@ class ChannelHub:
         return stored
 
     async def _blocking(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Database work off the event loop: SQLite's through the one writer thread."""
+        """Conversation work off the event loop: SQLite's through its one writer thread."""
         if self._writer is None:
             return await run_in_threadpool(function, *args, **kwargs)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, partial(function, *args, **kwargs))
+        call = partial(self._foreground, function, *args, **kwargs)
+        return await loop.run_in_executor(self._writer, call)
+
+    async def _journal_io(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Intake journal work off the event loop: SQLite's through the journal's thread."""
+        if self._journal_writer is None:
+            return await run_in_threadpool(function, *args, **kwargs)
+        call = partial(function, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._journal_writer, call)
+
+    def _foreground(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with self._gate.foreground():
+            return function(*args, **kwargs)
 
     async def take_telegram(self, update: tg.TelegramUpdate) -> None:
         if update.inbound is not None:

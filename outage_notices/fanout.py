@@ -3,7 +3,12 @@
 Messages are written straight into the outbox (`message` rows, status 'pending') with
 INSERT … SELECT over a range of contact ids per transaction, ignoring rows that already exist
 (UNIQUE contact_id, notice_id, notice_event). A crash mid-way is resumed by running the same
-event again; webhook handlers only ever wait for one short batch.
+event again.
+
+On SQLite the batches share the file's one write lock with the conversation and the sender:
+each batch waits until no conversation turn is waiting (`db.write_gate`), copies its WAL
+pages back itself (`checkpoint`) and then pauses, so a customer's answer waits for one short
+batch at most. Webhooks are not among them: they write to the intake journal (`db.journal`).
 """
 
 from __future__ import annotations
@@ -19,15 +24,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from db.engine import read_only
+from db.engine import checkpoint, read_only
 from db.models import Contact, Message, Notice, NoticeUpdate, Subscription
 from db.types import UTCDateTime
+from db.write_gate import write_gate
 from outage_notices import texts
 from outage_notices.coverage import area_labels, audience_area_codes, notice_area_codes
 from outage_notices.policy import NoticePolicy
 
 UPDATE_KIND = {"extend": "extended", "restore": "restored", "cancel": "cancelled"}
 DEFAULT_BATCH = 500
+CHECKPOINT_EVERY = 3  # batches: about 750 WAL pages, under SQLite's 1,000-page auto-checkpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +140,7 @@ def queue_event(
     now: datetime,
     batch_size: int = DEFAULT_BATCH,
     wake: Callable[[], None] | None = None,
-    yield_ratio: float = 1.0,
+    yield_ratio: float = 0.5,
 ) -> FanoutResult:
     """Queue this event's message for every subscriber; safe to run again after a crash."""
     with Session(read_only(engine)) as session:
@@ -147,17 +154,20 @@ def queue_event(
         dialect, notice_id=notice_id, event=event, rendered=rendered, now=now
     )
     before, batches = count_event(engine, notice_id, event), 0
+    gate = write_gate(engine)
     if low is not None and codes:
         for start in range(low, high + 1, batch_size):
             began = time.perf_counter()
-            with engine.begin() as connection:
+            with gate.bulk(), engine.begin() as connection:
                 params = {"codes": codes, "low": start, "high": start + batch_size}
                 connection.execute(statement, params)
             batches += 1
+            if batches % CHECKPOINT_EVERY == 0:
+                checkpoint(engine)  # here, not in a turn's commit that crosses the threshold
             if wake is not None and batches == 1:
                 wake()  # delivery can start; waking it per batch would only add lock traffic
-            # Leave the (SQLite) write lock free about as long as we held it, so webhook
-            # handlers waiting for it get in between batches instead of after the whole run.
+            # Leave the write lock (and the CPU) free for a while, so the sender and the
+            # scheduler's other work get in between batches instead of after the whole run.
             time.sleep((time.perf_counter() - began) * yield_ratio)
     if wake is not None and batches > 1:
         wake()

@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 
 from bot.settings import Settings
 from db.engine import make_engine
+from db.journal import intake_journal
 from db.migrate import load_reference_data, upgrade
 
 BACKEND = os.environ.get("KABAR_TEST_DB", "sqlite")
@@ -78,6 +79,15 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def journal(engine: Engine) -> Iterator[Engine]:
+    """The intake journal the service uses beside `engine` (a side file on SQLite)."""
+    journal = intake_journal(engine)
+    yield journal
+    if journal is not engine:
+        journal.dispose()
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.settings import Settings
-from db.models import InboundReceipt, Message
+from channels.intake import waiting
+from db.models import Message
 from tests.fakes._server import _Server
 from tests.fakes.fixtures import fake_telegram, fake_twilio  # noqa: F401
 from tests.fakes.telegram_api import FakeTelegramApi
@@ -42,13 +43,12 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, what: str = 
     raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
-def outbox_empty(engine: Engine) -> bool:
+def outbox_empty(engine: Engine, journal: Engine) -> bool:
     """Every stored customer message answered, and every reply delivered or settled."""
-    unanswered = select(InboundReceipt.raw_id).where(InboundReceipt.processed_at.is_(None))
+    if waiting(journal, limit=1):
+        return False
     query = select(Message.id).where(Message.status.in_(("pending", "sending")))
     with engine.connect() as conn:
-        if conn.execute(unanswered.limit(1)).first() is not None:
-            return False
         return conn.execute(query.limit(1)).first() is None
 
 
@@ -101,7 +101,8 @@ class Service:
     def settle(self, timeout: float = 10.0) -> None:
         """Wait until the sender has delivered (or settled) every queued reply."""
         self.runtime.channels.wake()
-        wait_until(lambda: outbox_empty(self.engine), timeout, "the outbox to empty")
+        journal = self.runtime.channels.journal
+        wait_until(lambda: outbox_empty(self.engine, journal), timeout, "the outbox to empty")
 
 
 @pytest.fixture

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import update
 from sqlmodel import Session, select
 
-from channels.intake import IntakeWorker, accept, waiting
+from channels.intake import IntakeWorker, accept, accept_many, mark_done, prune, waiting
 from channels.messages import Inbound
-from db.models import InboundReceipt
+from db.models import Contact, InboundReceipt
+from tests.fakes.telegram_updates import telegram_update
 
 
 def test_a_stored_message_is_stored_once(engine):
@@ -18,15 +22,34 @@ def test_a_stored_message_is_stored_once(engine):
     assert [m.text for m in waiting(engine)] == ["halo"]
 
 
-def test_messages_stored_while_the_service_was_down_are_answered_on_start(engine, make_service):
-    accept(engine, Inbound("telegram", "424242", "halo", raw_id="7001", display_name="Siti"))
-    accept(engine, Inbound("telegram", "424242", "1", raw_id="7002"))
+def test_messages_stored_while_the_service_was_down_are_answered_on_start(journal, make_service):
+    accept(journal, Inbound("telegram", "424242", "halo", raw_id="7001", display_name="Siti"))
+    accept(journal, Inbound("telegram", "424242", "1", raw_id="7002"))
     service = make_service()
     service.settle()
     texts = [m["text"] for m in service.tg.sent_messages(424242)]
     assert "Pilih layanan" in texts[0]
     assert "Tulis nama desa" in texts[1]
-    assert waiting(engine) == []
+    assert waiting(journal) == []
+
+
+def test_a_message_answered_just_before_a_crash_is_not_answered_again(
+    engine, journal, make_service
+):
+    """The turn committed, then the process died before the journal heard it was done."""
+    if journal is engine:
+        pytest.skip("PostgreSQL: the journal row is the receipt, marked in the turn itself")
+    halo = Inbound("telegram", "515151", "halo", raw_id="8001", display_name="Rina")
+    accept(journal, halo)
+    service = make_service()
+    service.settle()
+    assert len(service.tg.sent_messages(515151)) == 1
+    with journal.begin() as connection:  # as if the journal never heard
+        connection.execute(update(InboundReceipt).values(processed_at=None))
+    service.runtime.channels.intake.wake()
+    service.settle()
+    assert waiting(journal) == []
+    assert len(service.tg.sent_messages(515151)) == 1
 
 
 def test_a_message_that_keeps_failing_is_set_aside_and_the_next_is_answered(engine):
@@ -47,7 +70,12 @@ def test_a_message_that_keeps_failing_is_set_aside_and_the_next_is_answered(engi
 
     async def run() -> None:
         worker = IntakeWorker(
-            engine=engine, handle=handle, blocking=blocking, answered=lambda: None
+            engine=engine,
+            journal=engine,
+            handle=handle,
+            blocking=blocking,
+            journal_io=blocking,
+            answered=lambda: None,
         )
         worker.start()
         for _ in range(200):
@@ -75,3 +103,30 @@ def test_a_burst_is_stored_together_and_a_redelivery_inside_it_counts_once(engin
     assert accept_many(engine, [first, other, first]) == [True, True, False]
     assert accept_many(engine, [other]) == [False]
     assert [m.raw_id for m in waiting(engine)] == ["SMa", "SMb"]
+
+
+def test_a_webhook_is_acknowledged_while_another_writer_holds_the_main_database(
+    engine, make_service
+):
+    """A 100,000-row fan-out or a staff save must not make providers wait (or redeliver)."""
+    service = make_service()
+    contacts = Contact.__table__
+    with engine.begin() as busy:  # on SQLite: the main file's one write lock, held
+        busy.execute(update(contacts).values(needs_human=False))
+        response = service.telegram(telegram_update(1, 616161, text="halo"))
+        assert response.status_code == 200
+    service.settle()
+    assert "Pilih layanan" in service.tg.sent_messages(616161)[0]["text"]
+
+
+def test_messages_taken_up_days_ago_are_pruned_from_the_journal_and_waiting_ones_kept(journal):
+    old, waiting_one = (
+        Inbound("telegram", "717171", "halo", raw_id="9001"),
+        Inbound("telegram", "717171", "menu", raw_id="9002"),
+    )
+    accept_many(journal, [old, waiting_one])
+    mark_done(journal, [old])
+    assert prune(journal, now=datetime.now(UTC) + timedelta(days=1)) == 0
+    assert prune(journal, now=datetime.now(UTC) + timedelta(days=4)) == 1
+    assert accept(journal, old) is True  # forgotten by the journal (the receipt stays in main)
+    assert [m.raw_id for m in waiting(journal)] == ["9002", "9001"]

@@ -77,6 +77,7 @@ def test_a_wrong_or_missing_secret_is_refused_and_nothing_is_stored(service, sec
     assert response.status_code == 403
     assert count(service.engine, Message) == 0
     assert count(service.engine, InboundReceipt) == 0
+    assert count(service.runtime.channels.journal, InboundReceipt) == 0
     assert count(service.engine, Contact) == 0
 
 

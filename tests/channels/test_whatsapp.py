@@ -120,6 +120,7 @@ def test_a_bad_signature_is_refused_and_nothing_is_stored(service, how):
     assert response.status_code == 403
     assert count(service.engine, Message) == 0
     assert count(service.engine, InboundReceipt) == 0
+    assert count(service.runtime.channels.journal, InboundReceipt) == 0
 
 
 def test_a_redelivered_message_files_one_complaint(service):
