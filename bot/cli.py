@@ -97,10 +97,13 @@ def serve() -> None:
 
     from bot.app import create_app
     from bot.logs import configure_logging
+    from bot.process import tune_for_serving
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    app = create_app(settings)
+    tune_for_serving()  # after the app is built, so its objects are frozen with the rest
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()
