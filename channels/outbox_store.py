@@ -33,8 +33,8 @@ CANDIDATES = (
     select(MESSAGE.c.id, MESSAGE.c.contact_id, MESSAGE.c.channel, CONTACT.c.channel_user_id,
            CONTACT.c.last_inbound_at, MESSAGE.c.status, MESSAGE.c.next_attempt_at)
     .join_from(MESSAGE, CONTACT, MESSAGE.c.contact_id == CONTACT.c.id)
-    .where(MESSAGE.c.status == bindparam("status"), MESSAGE.c.direction == "out")
-    .where(MESSAGE.c.channel.in_(bindparam("channels", expanding=True)))
+    .where(MESSAGE.c.status == bindparam("status"), MESSAGE.c.channel == bindparam("channel"))
+    .where(MESSAGE.c.direction == "out")
     .order_by(MESSAGE.c.id)
     .limit(bindparam("limit"))
 )  # fmt: skip
@@ -56,15 +56,18 @@ class Candidate:
 def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[Candidate]:
     """Unfinished outbound rows of these channels, oldest first (to keep each chat in order).
 
-    One query per status, each walking the (status, id) index in order: `status IN (...)
-    ORDER BY id` sorted the whole backlog first (216 ms for 400,000 pending rows, each time).
+    One query per status and channel, each walking the (status, channel, id) index in
+    order: `status IN (...) ORDER BY id` sorted the whole backlog first (216 ms for 400,000
+    pending rows, each time), and another channel's backlog was stepped over row by row.
     """
-    params = {"channels": list(channels), "limit": limit}
     with read_only(engine).connect() as conn:  # never holds the write lock while it reads
         rows = [
             row
             for status in UNFINISHED
-            for row in conn.execute(CANDIDATES, params | {"status": status})
+            for channel in channels
+            for row in conn.execute(
+                CANDIDATES, {"status": status, "channel": channel, "limit": limit}
+            )
         ]
     return [Candidate(*row) for row in sorted(rows, key=lambda row: row.id)[:limit]]
 

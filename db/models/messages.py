@@ -15,8 +15,8 @@ class Message(SQLModel, table=True):
         # One notice event reaches a contact at most once, whatever retries or restarts happen.
         UniqueConstraint("contact_id", "notice_id", "notice_event", name="uq_message_notice_event"),
         Index("ix_message_outbox", "status", "next_attempt_at"),
-        # The sender reads unfinished rows oldest first: without this, every poll sorts them all.
-        Index("ix_message_status_id", "status", "id"),
+        # The sender reads each channel's unfinished rows oldest first, without sorting them.
+        Index("ix_message_unfinished", "status", "channel", "id"),
         Index("ix_message_contact", "contact_id", "id"),
     )
 
