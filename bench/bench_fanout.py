@@ -199,6 +199,7 @@ def service_run(workdir: Path, subscribers: int, rounds: int, channel: str, rate
     populate(url, subscribers, channel)
     engine = make_engine(url)
     drafts = [new_notice(engine, f"Bench notice {n}", publish=False) for n in range(rounds + 1)]
+    os.sync()  # the kernel writes the freshly built database out now, not while we measure
     port = free_port()
     with FakeTelegramApi(token="123456:BENCH") as fake:
         env = {
