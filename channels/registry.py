@@ -25,7 +25,7 @@ from channels.messages import Inbound
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
 from channels.telegram_polling import poll_updates
-from db.journal import intake_journal
+from db.journal import intake_journal, is_side_file
 from db.models import Contact
 from db.write_gate import write_gate
 
@@ -73,7 +73,7 @@ class ChannelHub:
         sqlite = engine.dialect.name == "sqlite"
         self._writer = ThreadPoolExecutor(1, "conversation") if sqlite else None
         self._journal_writer = (
-            ThreadPoolExecutor(1, "intake") if self.journal is not engine else self._writer
+            ThreadPoolExecutor(1, "intake") if is_side_file(self.journal, engine) else self._writer
         )
         self._gate = write_gate(engine)  # turns go ahead of bulk work such as a fan-out
 
@@ -133,7 +133,9 @@ class ChannelHub:
         for channel in (self.telegram, self.whatsapp):
             if channel is not None:
                 await channel.close()
-        if self.journal is not self.engine:
+        for writer in {self._writer, self._journal_writer} - {None}:
+            writer.shutdown(wait=False)  # idle by now: the intake worker has stopped
+        if is_side_file(self.journal, self.engine):
             self.journal.dispose()
 
     def wake(self) -> None:
