@@ -6,9 +6,11 @@ Run: .venv/bin/python bench/bench_fanout.py [--subscribers 100000]
    who must get nothing) with `fanout.queue_event`; prints the time and the peak memory the
    fan-out allocated (tracemalloc).
 2. The running service: `kabar-air serve` on the same kind of database, Telegram in webhook mode
-   against the fake Bot API (tests/fakes, on 127.0.0.1). Webhook latency is measured at rest,
-   then while the service's own dispatcher fans out notices published through /api/v1/notices
-   (same run, same client), with the server's resident memory sampled throughout.
+   against the fake Bot API (tests/fakes, on 127.0.0.1). Webhooks come at a steady rate from a
+   load process of its own. The first notice after start is fanned out and reported on its
+   own; then webhook latency is measured at rest, then while the service's own dispatcher fans
+   out notices published through /api/v1/notices (same run, same load), with the server's
+   resident memory sampled throughout.
 Targets: queued in < 3 s, peak added memory < 200 MB, webhook p99 during fan-out < 2x at rest.
 """
 
