@@ -33,7 +33,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
-from procs import free_port, rss_mb
+from procs import free_port, rss_mb, wait_healthy
 from sqlalchemy import insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,23 +256,12 @@ def service_run(workdir: Path, subscribers: int, rounds: int, channel: str, rate
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(base)
+            wait_healthy(base)
             measure(engine, server.pid, base, drafts, rate)
         finally:
             server.terminate()
             server.wait(timeout=30)
     engine.dispose()
-
-
-def _wait_healthy(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise TimeoutError("service did not start")
 
 
 def measure(engine, pid: int, base: str, drafts: list[int], rate: float) -> None:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
-from procs import free_port, rss_mb
+from procs import free_port, rss_mb, wait_healthy
 
 BIN = Path(sys.executable).parent
 
@@ -30,13 +30,7 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_healthy(base)
         time.sleep(2)
         print(f"service RSS at rest: {rss_mb(server.pid):.1f} MB (target < 150 MB)")
         with httpx.Client() as client:

@@ -1,9 +1,13 @@
-"""What the benches that start a server share: a free port and a process's resident memory."""
+"""What the benches that start a server share: a free port, waiting for the service to answer,
+and a process's resident memory."""
 
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
+
+import httpx
 
 
 def free_port() -> int:
@@ -22,3 +26,15 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def wait_healthy(base: str, timeout: float = 60) -> None:
+    """Return once the service at `base` answers /healthz; TimeoutError if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise TimeoutError(f"the service at {base} did not start")

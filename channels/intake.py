@@ -56,6 +56,7 @@ DONE = (
 PRUNE = RECEIPT.delete().where(RECEIPT.c.processed_at < bindparam("prune_before"))
 KEEP_IN_SIDE_FILE = timedelta(days=3)  # longer than any provider redelivers (Telegram: 24 h)
 PRUNE_EVERY = timedelta(hours=1)
+CHECKPOINT_EVERY = timedelta(seconds=1)  # the side file's WAL, copied back off the webhook path
 
 Blocking = Callable[..., Awaitable[Any]]  # runs a blocking call off the event loop
 
@@ -174,6 +175,7 @@ class IntakeWorker:
         self._task: asyncio.Task[None] | None = None
         self._failures: dict[tuple[str, str], int] = {}
         self._pruned_at: datetime | None = None
+        self._checkpointed_at: datetime | None = None
 
     def start(self) -> None:
         self._wake.set()  # whatever a previous run left unanswered
@@ -216,7 +218,7 @@ class IntakeWorker:
         finally:
             if self.side_file:
                 await self.journal_io(mark_done, self.journal, done)
-                await asyncio.to_thread(checkpoint, self.journal)  # beside the journal thread
+                await self._checkpoint_now_and_then()
 
     async def _take_up(self, inbound: Inbound) -> None:
         """Answer one message; one that keeps failing is set aside, not retried forever."""
@@ -230,6 +232,12 @@ class IntakeWorker:
                 raise
             log.exception("setting aside %s message %s after %d failures", *key, failures)
             await self.journal_io(mark_done, self.journal, [inbound])
+
+    async def _checkpoint_now_and_then(self) -> None:
+        now = datetime.now(UTC)
+        if self._checkpointed_at is None or now - self._checkpointed_at > CHECKPOINT_EVERY:
+            self._checkpointed_at = now
+            await asyncio.to_thread(checkpoint, self.journal)  # beside the journal's writer
 
     async def _prune_now_and_then(self) -> None:
         now = datetime.now(UTC)
