@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from db.reference import read_service_areas
-from outage_notices.areas import AreaIndex
+from areas.index import AreaIndex
+from areas.reference import read_service_areas
 
 ABBREVIATED = ["sei tabuk", "aluh2", "kec. gambut", "mtp", "bjb utara", "sei btg", "tlk selong",
                "tj rema", "psr lama", "kel. loktabat utara", "kertak hanyar 2", "simpang 4",

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from areas.reference import load_area_index
+from bot.database import upgrade
 from bot.engine import ConversationEngine
-from bot.runtime import load_area_index
-from bot.settings import Settings
 from channels.messages import Inbound
+from core.settings import Settings
 from db.engine import make_engine
-from db.migrate import upgrade
 
 # A realistic mix: greetings, outage questions, a subscription and a whole complaint.
 SCRIPT = [

@@ -39,8 +39,8 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.database import upgrade  # noqa: E402
 from db.engine import make_engine, read_only  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 from db.models import Contact, Message, Push, Subscription  # noqa: E402
 from outage_notices import fanout, service  # noqa: E402
 from outage_notices.policy import NoticePolicy  # noqa: E402

@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_sender import start_fakes  # noqa: E402
+from bot.database import upgrade  # noqa: E402
 from db.engine import make_engine  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 
 TEXTS = ["halo", "menu", "status", "air mati di sungai tabuk", "1", "0"]
 BARE = """

@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
+from bot.database import upgrade  # noqa: E402
 from channels.outbox import Sender  # noqa: E402
 from channels.ratelimit import RateLimiter  # noqa: E402
 from channels.telegram import TelegramChannel, make_bot  # noqa: E402
 from channels.whatsapp import WhatsAppChannel, make_client  # noqa: E402
 from db.engine import make_engine  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 from db.models import Contact, Message  # noqa: E402
 from db.types import utcnow  # noqa: E402
 

@@ -9,14 +9,16 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from bot.settings import Settings, get_settings
+from accounts.cli import build_cli as accounts_cli
+from areas.cli import build_cli as areas_cli
+from bot.database import upgrade
+from core.settings import Settings, get_settings
 from db.engine import make_engine
+from outage_notices.cli import build_cli as notice_cli
 
 app = typer.Typer(help="Kabar Air: complaints and outage notices for water utilities.")
 db_app = typer.Typer(help="Database schema and reference data.")
-areas_app = typer.Typer(help="Service areas (kecamatan, desa/kelurahan).")
 app.add_typer(db_app, name="db")
-app.add_typer(areas_app, name="areas")
 
 
 @cache
@@ -24,43 +26,16 @@ def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
 
 
-def _mount_part_clis() -> None:
-    """Each part brings its own sub-commands; they get the engine and settings from here."""
-    try:
-        from staff.cli import build_cli as staff_cli
-    except ImportError:  # the part is not installed in this build
-        staff_cli = None
-    if staff_cli:
-        app.add_typer(staff_cli(get_engine, get_settings), name="staff")
-    try:
-        from outage_notices.cli import build_cli as notice_cli
-    except ImportError:
-        notice_cli = None
-    if notice_cli:
-        app.add_typer(notice_cli(get_engine, get_settings), name="notice")
+app.add_typer(areas_cli(get_engine), name="areas")
+app.add_typer(accounts_cli(get_engine, get_settings), name="staff")
+app.add_typer(notice_cli(get_engine, get_settings), name="notice")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations and load the official service areas."""
-    from db.migrate import upgrade
-
     count = upgrade(get_engine())
     typer.echo(f"database at head; {count} service areas loaded")
-
-
-@areas_app.command("find")
-def areas_find(
-    text: Annotated[str, typer.Argument(help="A name or a whole sentence")],
-    limit: Annotated[int, typer.Option(help="How many candidates at most")] = 5,
-) -> None:
-    """Candidate areas, best first: code, level, name, kecamatan, score (tab-separated)."""
-    from bot.runtime import load_area_index
-
-    for match in load_area_index(get_engine()).find(text, limit=limit):
-        area = match.area
-        fields = [area.code, area.level, area.name, area.kecamatan_name or "", f"{match.score:.1f}"]
-        typer.echo("\t".join(fields))
 
 
 @app.command()
@@ -148,6 +123,3 @@ def _print_how_to_chat(settings: Settings) -> None:
         "  chat:        .venv/bin/kabar-air chat\n"
         "  scripted:    printf 'halo\\n1\\nsungai tabuk\\n' | .venv/bin/kabar-air chat\n"
     )
-
-
-_mount_part_clis()

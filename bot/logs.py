@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 
-from staff.privacy import mask_phone
+from accounts.privacy import mask_phone
 
 # +62 812 3456 7890, 0812-3456-7890, whatsapp:+6281234567890, 6281234567890
 PHONE = re.compile(r"(?:whatsapp:)?(?<![\d+])(?:\+?62[\s\-]?|0)8[\d\s\-]{7,14}\d")

@@ -6,14 +6,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from areas.index import AreaIndex
+from areas.reference import load_area_index
 from bot.engine import ConversationEngine
-from bot.settings import Settings
 from channels.registry import ChannelHub
+from core.settings import Settings
 from db.engine import make_engine
-from db.models import ServiceArea
-from outage_notices.areas import AreaIndex
 from outage_notices.policy import NoticePolicy
 from outage_notices.scheduled import NoticeScheduler, start_scheduler, stop_scheduler
 
@@ -58,11 +58,7 @@ class Runtime:
         """New outbound rows were written (e.g. a notice fan-out): deliver them now."""
         self.channels.wake()
 
-
-def load_area_index(engine: Engine) -> AreaIndex:
-    """The lookup index from the areas in the database, which the migrations loaded."""
-    with engine.connect() as connection:
-        rows = connection.execute(select(ServiceArea.__table__)).all()
-    if not rows:
-        raise RuntimeError("no service areas in the database: run `kabar-air db upgrade` first")
-    return AreaIndex.from_records(rows)
+    def wake_notices(self) -> None:
+        """Notice pushes may have fallen due (a publish, an edit): dispatch them now."""
+        if self.notice_scheduler is not None:
+            self.notice_scheduler.wake()

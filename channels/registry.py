@@ -30,7 +30,7 @@ from db.models import Contact
 from db.write_gate import write_gate
 
 if TYPE_CHECKING:  # settings are handed in; channels import nothing else from bot/
-    from bot.settings import Settings
+    from core.settings import Settings
 
 log = logging.getLogger("kabar_air.channels")
 

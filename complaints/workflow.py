@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from accounts.roles import COMPLAINTS, allowed
 from complaints import texts
 from complaints.service import CATEGORIES, set_status
 from db.models import Complaint, ComplaintEvent, Contact, Message, ResponseTarget, Staff
-from staff.roles import COMPLAINTS, allowed
 
 MAX_REPLY_LENGTH = 1500  # WhatsApp via Twilio takes 1,600 characters; leave room for the ticket
 MAX_NOTE_LENGTH = 4000

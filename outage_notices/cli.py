@@ -15,12 +15,12 @@ import typer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from accounts import audit
 from db.types import utcnow
 from outage_notices import details, rotation, service
 from outage_notices.policy import NoticePolicy
 from outage_notices.texts import format_time
 from outage_notices.validation import NoticeInvalid
-from staff import audit
 
 OPTION_OF = {
     "starts_at": "--start",

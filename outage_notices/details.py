@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from areas.coverage import area_labels, notice_area_codes
 from db.models import Message, Notice, NoticeUpdate, Push
 from outage_notices import linking, pushes, service
-from outage_notices.coverage import area_labels, notice_area_codes
 
 SENT = ("sent", "delivered", "read")
 DELIVERED = ("delivered", "read")

@@ -24,12 +24,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from areas.coverage import area_labels, audience_area_codes, notice_area_codes
 from db.engine import checkpoint, read_only
 from db.models import Contact, Message, Notice, NoticeUpdate, Subscription
 from db.types import UTCDateTime
 from db.write_gate import write_gate
 from outage_notices import texts
-from outage_notices.coverage import area_labels, audience_area_codes, notice_area_codes
 from outage_notices.policy import NoticePolicy
 
 UPDATE_KIND = {"extend": "extended", "restore": "restored", "cancel": "cancelled"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
+
+from core.settings import Settings
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -24,8 +25,8 @@ class NoticePolicy:
     stale_after_hours: int = 12
 
     @classmethod
-    def from_settings(cls, settings: Any) -> NoticePolicy:
-        """The policy a running service uses (from `bot.settings.Settings` or alike)."""
+    def from_settings(cls, settings: Settings) -> NoticePolicy:
+        """The policy a running service uses: the one place it is built from settings."""
         return cls(
             tz=ZoneInfo(settings.time_zone),
             short_notice_hours=settings.short_notice_hours,

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, bindparam, select
 from sqlmodel import Session
 
+from areas.coverage import covering_area_codes, resolve_area_refs
 from db.models import RotationSchedule
-from outage_notices.coverage import covering_area_codes, resolve_area_refs
 from outage_notices.policy import WITA
 from outage_notices.validation import NoticeInvalid
 

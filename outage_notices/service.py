@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from areas.coverage import area_labels, notice_area_codes
 from db.models import Notice, NoticeArea, NoticeUpdate
 from outage_notices import pushes, validation
-from outage_notices.coverage import area_labels, notice_area_codes
 from outage_notices.policy import NoticePolicy
 from outage_notices.validation import NoticeInvalid
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from areas.coverage import area_labels, notice_area_codes, resolve_area_refs
 from db.models import Notice
 from outage_notices import texts
-from outage_notices.coverage import area_labels, notice_area_codes, resolve_area_refs
 from outage_notices.policy import CHANNEL_TEXT_LIMITS, NoticePolicy, parse_reminder_hours
 
 if TYPE_CHECKING:

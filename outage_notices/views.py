@@ -10,16 +10,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
+from accounts import audit
+from accounts.deps import SessionDep, client_ip, current_staff, require_role
+from areas.coverage import load_areas
+from core.services import get_services, get_settings
 from db.engine import read_apart
 from db.models import Notice, Staff
 from db.types import utcnow
 from outage_notices import details, rotation, service
 from outage_notices import schemas as s
-from outage_notices.coverage import load_areas
 from outage_notices.policy import NoticePolicy
 from outage_notices.validation import NoticeInvalid
-from staff import audit
-from staff.deps import SessionDep, client_ip, current_staff, require_role
 
 EDITORS = ("editor", "supervisor", "admin")
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The notice's number")]
@@ -36,14 +37,12 @@ notices_api = APIRouter(prefix="/api/v1/notices", tags=["notices"], responses=ER
 
 
 def _policy(request: Request) -> NoticePolicy:
-    return NoticePolicy.from_settings(request.app.state.runtime.settings)
+    return NoticePolicy.from_settings(get_settings(request))
 
 
 def _wake(request: Request) -> None:
     """Let the dispatcher run now rather than at its next interval."""
-    scheduler = getattr(request.app.state.runtime, "notice_scheduler", None)
-    if scheduler is not None:
-        scheduler.wake()
+    get_services(request).wake_notices()
 
 
 def _out(session: Session, notice: Notice, model=s.NoticeOut):

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from accounts.privacy import contact_phone, mask_phone
 from db.models import Notice
 from reports.service import Group, Report
-from staff.privacy import contact_phone, mask_phone
 
 LINE_HEADER = [
     "ticket",

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from accounts import audit, service, tokens
+from accounts.deps import SessionDep, client_ip
+from accounts.roles import ACCOUNTS, OVERSIGHT, ROLES
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
 from db.models import Staff
-from staff import audit, service, tokens
-from staff.deps import SessionDep, client_ip
 from staff.i18n import translate
-from staff.roles import ACCOUNTS, OVERSIGHT, ROLES
 from staff.web import PageError, language, page_role, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session, select
 
+from accounts import audit, privacy, service
+from accounts.deps import SessionDep, client_ip, wake_outbox
+from accounts.roles import COMPLAINTS, allowed, can_reveal_phone
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
 from db.engine import write_apart
 from db.models import Complaint, Contact, ServiceArea, Staff
 from db.types import utcnow
-from staff import audit, privacy, service
-from staff.deps import SessionDep, client_ip, wake_outbox
 from staff.i18n import translate
-from staff.roles import COMPLAINTS, allowed, can_reveal_phone
 from staff.web import PageError, language, page_role, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)

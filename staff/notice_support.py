@@ -10,10 +10,10 @@ from fastapi import Request
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from db.models import Message, Notice, Push, ServiceArea
+from core.services import get_services, get_settings
+from db.models import Message, Notice, Push
 from db.types import utcnow
 from outage_notices import fanout, texts
-from outage_notices.areas import AreaIndex
 from outage_notices.policy import CHANNEL_TEXT_LIMITS, NoticePolicy
 
 SENT = {"sent", "delivered", "read"}
@@ -21,21 +21,8 @@ DELIVERED = {"delivered", "read"}
 FAILED = {"failed", "undelivered"}
 
 
-def area_index(request: Request, session: Session) -> AreaIndex:
-    """The running service's index, or one built from the database (cached on the app)."""
-    index = getattr(request.app.state.runtime, "areas", None)
-    if isinstance(index, AreaIndex):
-        return index
-    cached = getattr(request.app.state, "staff_area_index", None)
-    if cached is None:
-        rows = session.exec(select(ServiceArea)).all()
-        cached = AreaIndex.from_records(rows)
-        request.app.state.staff_area_index = cached
-    return cached
-
-
 def policy(request: Request) -> NoticePolicy:
-    return NoticePolicy.from_settings(request.app.state.runtime.settings)
+    return NoticePolicy.from_settings(get_settings(request))
 
 
 def parse_local(value: str | None, pol: NoticePolicy) -> datetime | None:
@@ -107,9 +94,4 @@ def progress(session: Session, notice_id: int) -> dict[str, Any]:
 
 def wake_notices(request: Request) -> None:
     """Ask the notice dispatcher to run now (it also runs on its own interval)."""
-    runtime = request.app.state.runtime
-    wake = getattr(runtime, "wake_notices", None)
-    if wake is None:
-        wake = getattr(getattr(runtime, "notice_scheduler", None), "wake", None)
-    if callable(wake):
-        wake()
+    get_services(request).wake_notices()

@@ -9,16 +9,17 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
+from accounts import audit
+from accounts.deps import SessionDep, client_ip, wake_outbox
+from accounts.roles import NOTICES
+from areas.coverage import notice_area_codes
+from areas.deps import get_area_index
 from db.models import Notice, Staff
 from db.types import utcnow
 from outage_notices import service as notices
-from outage_notices.coverage import notice_area_codes
 from outage_notices.validation import NoticeInvalid
-from staff import audit
-from staff.deps import SessionDep, client_ip, wake_outbox
 from staff.i18n import translate
 from staff.notice_support import (
-    area_index,
     local_input,
     parse_local,
     policy,
@@ -26,7 +27,6 @@ from staff.notice_support import (
     progress,
     wake_notices,
 )
-from staff.roles import NOTICES
 from staff.web import PageError, language, page_role, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -63,7 +63,7 @@ def _notice(session: Session, notice_id: int) -> Notice:
 
 
 def _form_page(request, session, staff, form: dict, notice: Notice | None, errors=None):
-    index = area_index(request, session)
+    index = get_area_index(request)
     context = {
         "form": form,
         "notice": notice,
@@ -198,7 +198,7 @@ def save_notice(
 def _notice_page(request, session, staff, notice: Notice, errors=None) -> Response:
     pol = policy(request)
     ok = request.query_params.get("ok")
-    index = area_index(request, session)
+    index = get_area_index(request)
     codes = notice_area_codes(session, notice.id)
     context = {
         "notice": notice,
@@ -352,7 +352,7 @@ def area_search(
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> JSONResponse:
     """Areas for the picker's search box, with the bot's own fuzzy matching."""
-    matches = area_index(request, session).find(q, 8) if q.strip() else []
+    matches = get_area_index(request).find(q, 8) if q.strip() else []
     return JSONResponse(
         [
             {

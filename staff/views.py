@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from accounts import audit, service, sessions
+from accounts.deps import SessionDep, client_ip, identify_staff
+from accounts.roles import COMPLAINTS, NOTICES, OVERSIGHT, allowed
+from core.services import get_settings
 from db.models import Staff
 from db.types import utcnow
-from staff import audit, service, sessions
-from staff.deps import SessionDep, client_ip, identify_staff
 from staff.i18n import LANGUAGES, translate
-from staff.roles import COMPLAINTS, NOTICES, OVERSIGHT, allowed
 from staff.web import LANG_COOKIE, PageStaff, _safe_next, language, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -42,7 +43,7 @@ def login_form(request: Request, session: SessionDep, next: str = "/staff/") -> 
         return redirect(_safe_next(next))
     token = secrets.token_urlsafe(32)
     page = render(request, "login.html", {"login_csrf": token, "next": _safe_next(next)})
-    settings = request.app.state.runtime.settings
+    settings = get_settings(request)
     page.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -94,7 +95,7 @@ def login(
     )
     session.commit()
     response = redirect(next_path if next_path != "/staff/" else home_for(staff))
-    sessions.issue(response, staff=staff, settings=request.app.state.runtime.settings)
+    sessions.issue(response, staff=staff, settings=get_settings(request))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/staff/login")
     return response
 
@@ -112,7 +113,7 @@ def logout(request: Request, session: SessionDep, staff: PageStaff) -> Response:
     )
     session.commit()
     response = redirect("/staff/login")
-    sessions.clear(response, settings=request.app.state.runtime.settings)
+    sessions.clear(response, settings=get_settings(request))
     return response
 
 

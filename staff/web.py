@@ -11,11 +11,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from accounts import privacy
+from accounts.deps import optional_staff
+from accounts.roles import ACCOUNTS, COMPLAINTS, NOTICES, OVERSIGHT, allowed
+from core.services import get_settings
 from db.models import Staff
-from staff import privacy
-from staff.deps import optional_staff
 from staff.i18n import LANGUAGES, translate
-from staff.roles import ACCOUNTS, COMPLAINTS, NOTICES, OVERSIGHT, allowed
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LANG_COOKIE = "kabar_lang"
@@ -69,7 +70,7 @@ def local_time(request: Request, moment: datetime | None, *, with_date: bool = T
     """A stored UTC moment as staff read it, in WITA."""
     if moment is None:
         return "-"
-    local = moment.astimezone(request.app.state.runtime.settings.tz)
+    local = moment.astimezone(get_settings(request).tz)
     return local.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")
 
 
@@ -98,7 +99,7 @@ def render(
             "oversight": allowed(role, OVERSIGHT) if role else False,
             "accounts": allowed(role, ACCOUNTS) if role else False,
         },
-        "utility": request.app.state.runtime.settings.utility_name,
+        "utility": get_settings(request).utility_name,
         "path": request.url.path,
         "query": request.url.query,
     }

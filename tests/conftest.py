@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlmodel import SQLModel
 
-from bot.settings import Settings
+from bot.database import load_reference_data, upgrade
+from core.settings import Settings
 from db.engine import make_engine
 from db.journal import intake_journal
-from db.migrate import load_reference_data, upgrade
 
 BACKEND = os.environ.get("KABAR_TEST_DB", "sqlite")
 PG_URL = os.environ.get("KABAR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -10,12 +10,12 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from bot.engine.store import ContactView
-from bot.texts import format_time, t
 from channels.messages import Choice, Inbound, Outbound
+from core.texts import format_time, t
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
-    from outage_notices.areas import AreaIndex
+    from areas.index import AreaIndex
+    from core.settings import Settings
 
 
 MEDIA_CHANNELS = {"telegram", "whatsapp"}

@@ -9,15 +9,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from areas.index import AreaIndex
 from bot.engine import intents, store
 from bot.engine.context import Context
 from bot.engine.flows import complaint, menu, outage, restore, status, subscribe
 from bot.engine.flows.common import decide, show_menu
-from bot.settings import Settings
 from channels.messages import Inbound, Outbound
 from complaints.service import parse_ticket
+from core.settings import Settings
 from db.types import utcnow
-from outage_notices.areas import AreaIndex
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Official service areas (ODbL data, see db/data/README.md)."""
+"""Official service areas (ODbL data, see areas/data/README.md)."""
 
 from sqlmodel import Field, SQLModel
 

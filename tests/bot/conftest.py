@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from areas.reference import load_area_index
 from bot.engine import ConversationEngine
-from bot.runtime import load_area_index
 from channels.messages import Inbound, render_numbered
 
 # A Wednesday, 10:00 WITA: inside business hours.

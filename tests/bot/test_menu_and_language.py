@@ -61,8 +61,8 @@ def test_on_friday_evening_staff_return_on_monday(customer):
 
 
 def test_new_customers_are_greeted_in_the_configured_language(engine, settings):
+    from areas.reference import load_area_index
     from bot.engine import ConversationEngine
-    from bot.runtime import load_area_index
     from tests.bot.conftest import Customer
 
     english = settings.model_copy(update={"default_language": "en"})

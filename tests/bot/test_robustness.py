@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import Session, select
 
+from areas.reference import load_area_index
 from bot.engine import ConversationEngine
-from bot.runtime import load_area_index
 from db.models import Complaint, Message
 from tests.bot.conftest import Customer
 

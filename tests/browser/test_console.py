@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from db.models import Contact, ServiceArea
 from db.types import utcnow
-from outage_notices.subscriptions import subscribe
+from subscriptions.service import subscribe
 from tests.channels.conftest import TelegramCustomer, wait_until
 from tests.staff.factories import PASSWORD, add_staff
 

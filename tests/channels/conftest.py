@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 
 from bot.app import create_app
 from bot.runtime import Runtime
-from bot.settings import Settings
 from channels.intake import waiting
+from core.settings import Settings
 from db.models import Message
 from tests.fakes._server import _Server
 from tests.fakes.fixtures import fake_telegram, fake_twilio  # noqa: F401

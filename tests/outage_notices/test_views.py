@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 import time_machine
 from fastapi import FastAPI
@@ -12,6 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from core.services import Services, attach
 from db.models import Message
 from outage_notices.scheduled import Dispatcher
 from outage_notices.views import router
@@ -34,7 +33,7 @@ NOW = wita(11, 9)
 def client(settings, engine):
     settings.admin_api_token = SecretStr(TOKEN)
     app = FastAPI()
-    app.state.runtime = SimpleNamespace(settings=settings, engine=engine)
+    attach(app, Services(settings=settings, engine=engine))
     app.include_router(router)
     with time_machine.travel(NOW, tick=False):
         yield TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})

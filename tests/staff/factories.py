@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from types import SimpleNamespace
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from accounts import service, tokens
+from bot.app import include_staff_doors
 from complaints.service import create_complaint
+from core.services import Services, attach
 from db.models import Complaint, Contact, Staff
 from db.types import utcnow
-from staff import service, tokens
-from staff.mount import install
 
 PASSWORD = "correct-horse-battery"
 
@@ -22,8 +22,8 @@ PASSWORD = "correct-horse-battery"
 def console_app(settings, engine) -> FastAPI:
     """The staff console alone, on the test database (no channels, no scheduler)."""
     app = FastAPI()
-    app.state.runtime = SimpleNamespace(settings=settings, engine=engine)
-    install(app)
+    attach(app, Services(settings=settings, engine=engine))
+    include_staff_doors(app)
     return app
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from areas.index import Area, AreaMatch
 from bot.engine.context import Context
 from channels.messages import Choice
-from outage_notices.areas import Area, AreaMatch
 
 MENU_ITEMS = ("outage", "complaint", "status", "subscribe", "human", "language")
 # A top candidate this far ahead of the next is taken without asking.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from areas.index import Area, AreaMatch
 from bot.engine.context import Context
 from bot.engine.flows.common import area_label, pick_area
-from bot.texts import catalogue
 from channels.messages import Choice
-from outage_notices.areas import Area, AreaMatch
+from core.texts import catalogue
 from outage_notices.lookup import Disruption, disruptions_for_area
 from outage_notices.rotation import windows_on
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from areas.index import Area
 from bot.engine.context import Context
 from bot.engine.flows.common import area_label, pick_area
 from channels.messages import Choice
-from outage_notices.areas import Area
-from outage_notices.subscriptions import set_opted_out, subscribe, subscribed_area_codes
+from subscriptions.service import set_opted_out, subscribe, subscribed_area_codes
 
 
 def start(ctx: Context) -> None:

@@ -5,40 +5,26 @@ A staff member is recognised by (in this order) a personal API token
 settings (bootstrap only, acts as an admin), or the signed session cookie of the web console.
 Cookie-authenticated changes (any method but GET/HEAD/OPTIONS) must carry the session's CSRF
 token in the `csrf_token` form field or the `X-CSRF-Token` header.
-
-staff/ never imports bot/: settings and the engine come from `request.app.state.runtime`.
 """
 
 from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from accounts import sessions, tokens
+from accounts.roles import allowed
+from core.services import get_engine, get_services, get_settings
 from db.engine import read_only
 from db.models import Staff
-from staff import sessions, tokens
-from staff.roles import allowed
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 BOOTSTRAP_USERNAME = "admin-token"
-
-
-def get_runtime(request: Request) -> Any:
-    return request.app.state.runtime
-
-
-def get_settings(request: Request) -> Any:
-    return request.app.state.runtime.settings
-
-
-def get_engine(request: Request) -> Engine:
-    return request.app.state.runtime.engine
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -56,7 +42,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Any, Depends(get_settings)]
 
 
 def client_ip(request: Request) -> str | None:
@@ -150,10 +135,5 @@ def require_role(*roles: str):
 
 
 def wake_outbox(request: Request) -> None:
-    """Tell the channels' sender there is new work, if the runtime offers a way to."""
-    runtime = request.app.state.runtime
-    wake = getattr(runtime, "wake_outbox", None)
-    if wake is None:
-        wake = getattr(getattr(runtime, "outbox", None), "wake", None)
-    if callable(wake):
-        wake()
+    """Tell the channels' sender there is new work."""
+    get_services(request).wake_outbox()

@@ -13,14 +13,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
+from accounts import audit, privacy
+from accounts.deps import SessionDep, client_ip, require_role, wake_outbox
+from accounts.roles import COMPLAINTS, OVERSIGHT
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
 from db.engine import read_apart
 from db.models import Complaint, Contact, ServiceArea, Staff
 from db.types import utcnow
-from staff import audit, privacy
-from staff.deps import SessionDep, client_ip, require_role, wake_outbox
-from staff.roles import COMPLAINTS, OVERSIGHT
 
 Worker = Annotated[Staff, Depends(require_role(*COMPLAINTS))]
 Overseer = Annotated[Staff, Depends(require_role(*OVERSIGHT))]

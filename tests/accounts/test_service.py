@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from staff import service, tokens
+from accounts import service, tokens
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

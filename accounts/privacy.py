@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from accounts.roles import can_reveal_phone
 from db.models import Contact
-from staff.roles import can_reveal_phone
 
 
 def normalise_phone(raw: str | None) -> str | None:

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from core.settings import Settings
 
-ENV_EXAMPLE = Path(__file__).resolve().parent.parent / ".env.example"
+ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
 
 def documented() -> dict[str, str]:

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from pwdlib import PasswordHash
 from sqlmodel import Session, select
 
+from accounts import audit
+from accounts.roles import ROLES
 from db.models import Staff
 from db.types import utcnow
-from staff import audit
-from staff.roles import ROLES
 
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILURES = 5

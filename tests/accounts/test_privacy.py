@@ -1,5 +1,5 @@
+from accounts.privacy import format_phone, mask_phone, shown_phone
 from db.models import Contact
-from staff.privacy import format_phone, mask_phone, shown_phone
 
 
 def test_masks_every_way_a_number_arrives():

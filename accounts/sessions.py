@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session
 
+from core.services import get_settings
+from core.settings import Settings
 from db.models import Staff
 
 COOKIE = "kabar_session"
 MAX_AGE_SECONDS = 12 * 60 * 60  # one working day and a bit
 
 
-def _serializer(settings: Any) -> URLSafeTimedSerializer:
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt="kabar-session")
 
 
@@ -28,11 +29,11 @@ def _fingerprint(staff: Staff) -> str:
     return hashlib.sha256(staff.password_hash.encode()).hexdigest()[:16]
 
 
-def secure_cookies(settings: Any) -> bool:
+def secure_cookies(settings: Settings) -> bool:
     return (settings.public_base_url or "").lower().startswith("https://")
 
 
-def issue(response: Response, *, staff: Staff, settings: Any) -> str:
+def issue(response: Response, *, staff: Staff, settings: Settings) -> str:
     """Sign the staff member in on this response; returns the session's CSRF token."""
     csrf = secrets.token_urlsafe(32)
     value = _serializer(settings).dumps({"s": staff.id, "c": csrf, "p": _fingerprint(staff)})
@@ -48,7 +49,7 @@ def issue(response: Response, *, staff: Staff, settings: Any) -> str:
     return csrf
 
 
-def clear(response: Response, *, settings: Any) -> None:
+def clear(response: Response, *, settings: Settings) -> None:
     response.delete_cookie(
         COOKIE, path="/", httponly=True, samesite="lax", secure=secure_cookies(settings)
     )
@@ -59,7 +60,7 @@ def read(request: Request, *, session: Session) -> tuple[Staff, str] | None:
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
-    settings = request.app.state.runtime.settings
+    settings = get_settings(request)
     try:
         data = _serializer(settings).loads(raw, max_age=MAX_AGE_SECONDS)
     except BadSignature:

@@ -8,14 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from accounts import audit
+from accounts.deps import SessionDep, client_ip
+from accounts.roles import OVERSIGHT
+from core.services import get_settings
 from db.engine import write_apart
 from db.models import Staff
 from db.types import utcnow
 from reports import export, service
-from staff import audit
-from staff.deps import SessionDep, client_ip
 from staff.i18n import add_words
-from staff.roles import OVERSIGHT
 from staff.web import page_role, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -55,7 +56,7 @@ def _period(
     request: Request, start: str | None, end: str | None
 ) -> tuple[datetime, datetime, bool]:
     """WITA calendar days [start, end] as UTC moments; the last 30 days by default."""
-    tz = request.app.state.runtime.settings.tz
+    tz = get_settings(request).tz
     today = utcnow().astimezone(tz).date()
     ok = True
     try:
@@ -86,7 +87,7 @@ def report_page(
 ) -> Response:
     """Response times per category and kecamatan for a period, with download links."""
     report, ok = _report(request, session, start, end)
-    tz = request.app.state.runtime.settings.tz
+    tz = get_settings(request).tz
     context = {
         "report": report,
         "start": report.start.astimezone(tz).date().isoformat(),
@@ -148,7 +149,7 @@ def _download(request: Request, session, staff, start, end, kind: str) -> Respon
     write, prefix, media_type = DOWNLOADS[kind]
     report, _ = _report(request, session, start, end)
     _exported(request, session, staff, report, kind)
-    body = write(report, request.app.state.runtime.settings.tz)
+    body = write(report, get_settings(request).tz)
     name = f"{prefix}-{report.start.date()}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type=media_type, headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from staff.cli import build_cli
+from accounts.cli import build_cli
 from tests.staff.factories import console_app, login
 
 

@@ -1,4 +1,4 @@
-"""Message catalogues (bot/locales/*.toml): every customer-facing sentence lives there."""
+"""Message catalogues (core/locales/*.toml): every customer-facing sentence lives there."""
 
 from __future__ import annotations
 

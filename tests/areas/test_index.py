@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from db.reference import AreaRecord, read_service_areas
-from outage_notices.areas import AreaIndex, normalise
-from tests.outage_notices.area_queries import AREA_QUERIES, NO_MATCH_QUERIES
+from areas.index import AreaIndex, normalise
+from areas.reference import AreaRecord, read_service_areas
+from tests.areas.area_queries import AREA_QUERIES, NO_MATCH_QUERIES
 
 
 @pytest.fixture(scope="module")

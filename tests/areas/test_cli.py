@@ -4,8 +4,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot import cli
-from bot.settings import get_settings
-from tests.outage_notices.area_queries import AREA_QUERIES, NO_MATCH_QUERIES
+from core.settings import get_settings
+from tests.areas.area_queries import AREA_QUERIES, NO_MATCH_QUERIES
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
+from accounts import audit, service, tokens
+from accounts.roles import ROLES
 from db.engine import session_scope
-from staff import audit, service, tokens
-from staff.roles import ROLES
 
 
 def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any]) -> typer.Typer:

@@ -29,7 +29,7 @@ SHORT_QUERY = 3  # up to this many words the whole text is taken as a name
 STRONG = 95.0  # a match this good is taken as the name meant, for the context rules
 COMPACT_CUTOFF = 85.0  # typo against a whole name written as one word: "lokbaitan"
 
-# Spellings people use for words in official names (see db/data/README.md).
+# Spellings people use for words in official names (see areas/data/README.md).
 _ABBREVIATIONS = {
     "sei": "sungai", "sui": "sungai", "s": "sungai", "sg": "sungai",
     "kec": "kecamatan", "kel": "kelurahan", "ds": "desa", "kab": "kabupaten",
@@ -103,7 +103,7 @@ def normalise(text: str) -> str:
 
 
 class AreaRecordLike(Protocol):
-    """Read-only fields of `db.reference.AreaRecord`."""
+    """Read-only fields of `areas.reference.AreaRecord`."""
 
     @property
     def code(self) -> str: ...
@@ -226,7 +226,7 @@ class AreaIndex:
 
     @classmethod
     def from_records(cls, records: Iterable[AreaRecordLike]) -> AreaIndex:
-        """Index rows shaped like `db.reference.AreaRecord` (code, level, parent_code, name)."""
+        """Index rows shaped like `areas.reference.AreaRecord` (code, level, parent_code, name)."""
         return cls(_build_areas(records))
 
     def get(self, code: str) -> Area | None:
