@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint bench browser-deps postgres clean
+.PHONY: run test test-fast lint bench browser-deps postgres clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -19,9 +19,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## migrate, load areas, seed the demo, serve on 127.0.0.1:8000
 	$(BIN)/kabar-air run
 
-test: $(STAMP) browser-deps postgres  ## lint, then the whole suite on SQLite and on PostgreSQL
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint browser-deps postgres  ## lint, then the whole suite on SQLite and on PostgreSQL
 	$(BIN)/pytest
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== the same suite on PostgreSQL =="; \
@@ -29,6 +27,9 @@ test: $(STAMP) browser-deps postgres  ## lint, then the whole suite on SQLite an
 	else \
 		echo "!! PostgreSQL is NOT reachable at $(PG_URL): the suite ran on SQLite only."; \
 	fi
+
+test-fast: $(STAMP)  ## the quick tier while developing: no browser, no service subprocesses, SQLite
+	$(BIN)/pytest -m "not browser and not slow"
 
 postgres:  ## start the local PostgreSQL server if it is installed but stopped
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
@@ -38,8 +39,10 @@ postgres:  ## start the local PostgreSQL server if it is installed but stopped
 browser-deps:  ## Debian's Chromium for the staff-console browser tests
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+lint: $(STAMP)  ## ruff and the type checker (mypy), both clean
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done

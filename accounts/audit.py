@@ -3,20 +3,50 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import AuditLog, Staff
 from db.types import utcnow
+
+
+class AuditAction(StrEnum):
+    """Every action the trail records, named once: the same name whichever door it came through."""
+
+    login = "login"
+    logout = "logout"
+    login_failed = "login_failed"
+    staff_create = "staff.create"
+    staff_update = "staff.update"
+    staff_password = "staff.password"
+    token_create = "token.create"
+    token_revoke = "token.revoke"
+    phone_reveal = "phone.reveal"
+    report_export = "report.export"
+    complaint_reply = "complaint.reply"
+    complaint_note = "complaint.note"
+    complaint_assign = "complaint.assign"
+    complaint_status = "complaint.status"
+    contact_reply = "contact.reply"
+    contact_settle = "contact.settle"
+    target_update = "target.update"
+    notice_create = "notice.create"
+    notice_update = "notice.update"
+    notice_publish = "notice.publish"
+    notice_extend = "notice.extend"
+    notice_restore = "notice.restore"
+    notice_cancel = "notice.cancel"
+    rotation_create = "rotation.create"
 
 
 def record(
     *,
     session: Session,
     who: Staff | None,
-    action: str,
+    action: AuditAction,
     target_type: str | None = None,
     target_id: object = None,
     detail: dict[str, Any] | None = None,
@@ -29,7 +59,7 @@ def record(
         detail.setdefault("via", who.username)  # the bootstrap admin token has no account
     row = AuditLog(
         staff_id=who.id if who is not None else None,
-        action=action[:40],
+        action=str(AuditAction(action)),
         target_type=target_type,
         target_id=None if target_id is None else str(target_id)[:40],
         detail=detail or None,
@@ -40,14 +70,16 @@ def record(
     return row
 
 
-def count(*, session: Session, action: str, target_id: str, ip: str | None, since: datetime) -> int:
+def count(
+    *, session: Session, action: AuditAction, target_id: str, ip: str | None, since: datetime
+) -> int:
     """How often an action hit one target from one address since a moment (rate limits)."""
     query = select(func.count()).where(
-        AuditLog.action == action,
-        AuditLog.target_id == target_id[:40],
-        AuditLog.created_at >= since,
+        col(AuditLog.action) == str(action),
+        col(AuditLog.target_id) == target_id[:40],
+        col(AuditLog.created_at) >= since,
     )
-    query = query.where(AuditLog.ip == ip) if ip else query.where(AuditLog.ip.is_(None))
+    query = query.where(col(AuditLog.ip) == ip) if ip else query.where(col(AuditLog.ip).is_(None))
     return session.exec(query).one()
 
 
@@ -61,14 +93,14 @@ def recent(
 ) -> list[tuple[AuditLog, str | None]]:
     """The newest entries with the staff member's username, for the supervisors' page."""
     query = (
-        select(AuditLog, Staff.username)
-        .join(Staff, Staff.id == AuditLog.staff_id, isouter=True)
-        .order_by(AuditLog.id.desc())
+        select(AuditLog, col(Staff.username))
+        .join(Staff, col(Staff.id) == col(AuditLog.staff_id), isouter=True)
+        .order_by(col(AuditLog.id).desc())
         .offset(offset)
         .limit(limit)
     )
     if action:
-        query = query.where(AuditLog.action == action)
+        query = query.where(col(AuditLog.action) == action)
     if staff_id is not None:
-        query = query.where(AuditLog.staff_id == staff_id)
+        query = query.where(col(AuditLog.staff_id) == staff_id)
     return [(row, username) for row, username in session.exec(query)]

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlalchemy import Engine
+from sqlmodel import Session
 
-from accounts import audit, service, tokens
+from accounts import service, tokens
+from accounts.actions import Door, Target, perform
+from accounts.audit import AuditAction
 from accounts.roles import ROLES
+from core.errors import DomainError
+from core.settings import Settings
 from db.engine import session_scope
+from db.models import ApiToken, Staff
+from db.types import utcnow
+
+R = TypeVar("R")
 
 
-def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any]) -> typer.Typer:
+def build_cli(
+    get_engine: Callable[[], Engine], get_settings: Callable[[], Settings]
+) -> typer.Typer:
     """The `staff` command group; engine and settings are looked up only when a command runs."""
     cli = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
 
@@ -35,25 +46,20 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         with session_scope(get_engine()) as session:
-            try:
-                staff = service.create_staff(
+            staff = _perform(
+                session,
+                get_settings,
+                AuditAction.staff_create,
+                lambda: service.create_staff(
                     session=session,
                     username=username,
                     role=role,
                     password=password,
                     full_name=full_name,
                     language=language,
-                )
-            except service.AccountError as error:
-                typer.echo(f"Error: {error}", err=True)
-                raise typer.Exit(1) from None
-            audit.record(
-                session=session,
-                who=None,
-                action="staff_create",
-                target_type="staff",
-                target_id=staff.username,
-                detail={"role": role, "via": "cli"},
+                ),
+                target=lambda created: Target("staff", created.username),
+                detail={"role": role},
             )
         typer.echo(f"Created {staff.username} ({role}).")
         if generate:
@@ -84,28 +90,48 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
             password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
         with session_scope(get_engine()) as session:
             staff = _existing(session, username)
-            try:
-                service.set_password(session=session, staff=staff, password=password)
-            except service.AccountError as error:
-                typer.echo(f"Error: {error}", err=True)
-                raise typer.Exit(1) from None
-            audit.record(
-                session=session,
-                who=None,
-                action="staff_password",
-                target_type="staff",
-                target_id=staff.username,
-                detail={"via": "cli"},
+            _perform(
+                session,
+                get_settings,
+                AuditAction.staff_password,
+                lambda: service.set_password(session=session, staff=staff, password=password),
+                target=Target("staff", staff.username),
             )
         typer.echo(f"Password changed for {username}.")
         if generate:
             typer.echo(f"Password: {password}")
 
-    cli.add_typer(_token_cli(get_engine), name="token")
+    cli.add_typer(_token_cli(get_engine, get_settings), name="token")
     return cli
 
 
-def _existing(session, username: str):
+def _perform(
+    session: Session,
+    get_settings: Callable[[], Settings],
+    action: AuditAction,
+    do: Callable[[], R],
+    *,
+    target: Target | Callable[[R], Target],
+    detail: Callable[[R], dict[str, Any]] | dict[str, Any] | None = None,
+) -> R:
+    """The one helper, as the CLI uses it: a refusal is printed and exits with status 1."""
+    try:
+        return perform(
+            session=session,
+            staff=None,
+            action=action,
+            target=target,
+            do=do,
+            detail=detail,
+            door=Door.cli,
+            now=utcnow(),
+        )
+    except DomainError as error:
+        typer.echo(f"Error: {error.text(get_settings().default_language)}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _existing(session: Session, username: str) -> Staff:
     staff = service.get_by_username(session=session, username=username)
     if staff is None:
         typer.echo(f"Error: no staff account '{username}'", err=True)
@@ -113,7 +139,9 @@ def _existing(session, username: str):
     return staff
 
 
-def _token_cli(get_engine: Callable[[], Engine]) -> typer.Typer:
+def _token_cli(
+    get_engine: Callable[[], Engine], get_settings: Callable[[], Settings]
+) -> typer.Typer:
     cli = typer.Typer(help="Personal API tokens for integrations.", no_args_is_help=True)
 
     @cli.command("create")
@@ -124,14 +152,13 @@ def _token_cli(get_engine: Callable[[], Engine]) -> typer.Typer:
         """Issue an API token for an account; it is printed once and never shown again."""
         with session_scope(get_engine()) as session:
             staff = _existing(session, username)
-            row, plain = tokens.create_token(session=session, staff=staff, name=label)
-            audit.record(
-                session=session,
-                who=None,
-                action="token_create",
-                target_type="staff",
-                target_id=staff.username,
-                detail={"token_id": row.id, "label": row.name, "via": "cli"},
+            _, plain = _perform(
+                session,
+                get_settings,
+                AuditAction.token_create,
+                lambda: tokens.create_token(session=session, staff=staff, name=label),
+                target=Target("staff", staff.username),
+                detail=lambda made: {"token_id": made[0].id, "label": made[0].name},
             )
         typer.echo(plain)
 
@@ -139,17 +166,15 @@ def _token_cli(get_engine: Callable[[], Engine]) -> typer.Typer:
     def revoke(token_id: int) -> None:
         """Revoke an API token by its id (see `staff token list`)."""
         with session_scope(get_engine()) as session:
-            row = tokens.revoke_token(session=session, token_id=token_id)
-            if row is None:
+            if session.get(ApiToken, token_id) is None:
                 typer.echo(f"Error: no token {token_id}", err=True)
                 raise typer.Exit(1)
-            audit.record(
-                session=session,
-                who=None,
-                action="token_revoke",
-                target_type="api_token",
-                target_id=token_id,
-                detail={"via": "cli"},
+            _perform(
+                session,
+                get_settings,
+                AuditAction.token_revoke,
+                lambda: tokens.revoke_token(session=session, token_id=token_id),
+                target=Target("api_token", token_id),
             )
         typer.echo(f"Revoked token {token_id}.")
 

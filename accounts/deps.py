@@ -2,7 +2,8 @@
 
 A staff member is recognised by (in this order) a personal API token
 (`Authorization: Bearer ka_...`, stored only as a SHA-256 hash), the interim admin token from
-settings (bootstrap only, acts as an admin), or the signed session cookie of the web console.
+settings (bootstrap only: acts as an admin until an active staff admin account exists), or
+the signed session cookie of the web console.
 Cookie-authenticated changes (any method but GET/HEAD/OPTIONS) must carry the session's CSRF
 token in the `csrf_token` form field or the `X-CSRF-Token` header.
 """
@@ -10,21 +11,29 @@ token in the `csrf_token` form field or the `X-CSRF-Token` header.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlmodel import Session
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from accounts import sessions, tokens
-from accounts.roles import allowed
+from accounts.roles import Role, allowed
 from core.services import get_engine, get_services, get_settings
 from db.engine import read_only
 from db.models import Staff
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 BOOTSTRAP_USERNAME = "admin-token"
+ADMIN_CHECK_SECONDS = 5.0  # how long "an admin account exists (or not)" is believed
+ACTIVE_ADMIN = (
+    select(Staff.id).where(Staff.role == Role.admin, col(Staff.active).is_(True)).limit(1)
+)
+_admin_known: weakref.WeakKeyDictionary[Engine, tuple[float, bool]] = weakref.WeakKeyDictionary()
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -61,12 +70,28 @@ def _bootstrap_admin() -> Staff:
     return Staff(id=None, username=BOOTSTRAP_USERNAME, role="admin", password_hash="!")
 
 
+def an_admin_exists(engine: Engine, session: Session) -> bool:
+    """Whether an active staff admin account exists (asked at most every few seconds)."""
+    now = time.monotonic()
+    known = _admin_known.get(engine)
+    if known is not None and now - known[0] < ADMIN_CHECK_SECONDS:
+        return known[1]
+    exists = session.exec(ACTIVE_ADMIN).first() is not None
+    _admin_known[engine] = (now, exists)
+    return exists
+
+
 def _from_bearer(request: Request, session: Session, value: str) -> Staff:
+    """A personal API token, or the bootstrap admin token until a staff admin exists."""
     staff = tokens.staff_for_token(session=session, token=value)
     if staff is not None:
         return staff
     admin_token = get_settings(request).admin_api_token.get_secret_value()
-    if admin_token and hmac.compare_digest(value.encode(), admin_token.encode()):
+    if (
+        admin_token
+        and hmac.compare_digest(value.encode(), admin_token.encode())
+        and not an_admin_exists(get_engine(request), session)
+    ):
         return _bootstrap_admin()
     raise HTTPException(401, "invalid or revoked API token", {"WWW-Authenticate": "Bearer"})
 
@@ -123,7 +148,7 @@ async def current_staff(staff: Annotated[Staff | None, Depends(optional_staff)])
 CurrentStaff = Annotated[Staff, Depends(current_staff)]
 
 
-def require_role(*roles: str):
+def require_role(*roles: str) -> Callable[[Staff], Awaitable[Staff]]:
     """A dependency that lets through only these roles (admins always); 401 / 403 otherwise."""
 
     async def check(staff: CurrentStaff) -> Staff:

@@ -7,10 +7,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from accounts import audit
+from accounts.audit import AuditAction
 from accounts.roles import ROLES
+from core.errors import DomainError
 from db.models import Staff
 from db.types import utcnow
 
@@ -21,10 +23,6 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 _hasher = PasswordHash.recommended()  # argon2id
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-class AccountError(ValueError):
-    """A request about an account that cannot be honoured; the message names the field."""
 
 
 class LoginThrottled(Exception):
@@ -43,16 +41,18 @@ def generate_password() -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        raise DomainError.of("password", "at_least", least=MIN_PASSWORD_LENGTH)
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"role: one of {', '.join(ROLES)}")
+        raise DomainError.of("role", "unknown_choice")
 
 
 def get_by_username(*, session: Session, username: str) -> Staff | None:
-    return session.exec(select(Staff).where(Staff.username == username.strip().lower())).first()
+    return session.exec(
+        select(Staff).where(col(Staff.username) == username.strip().lower())
+    ).first()
 
 
 def create_staff(
@@ -67,11 +67,11 @@ def create_staff(
     """Open an account for a new member of staff; refuses duplicates and weak passwords."""
     username = username.strip().lower()
     if not USERNAME.match(username):
-        raise AccountError("username: 2-64 lowercase letters, digits, '.', '_' or '-'")
+        raise DomainError.of("username", "username_form")
     _check_role(role)
     _check_password(password)
     if get_by_username(session=session, username=username) is not None:
-        raise AccountError(f"username: '{username}' is already taken")
+        raise DomainError.of("username", "username_taken", username=username)
     staff = Staff(
         username=username,
         role=role,
@@ -91,7 +91,11 @@ def authenticate(
     now = now or utcnow()
     key = username.strip().lower()[:64]
     failures = audit.count(
-        session=session, action="login_failed", target_id=key, ip=ip, since=now - FAILURE_WINDOW
+        session=session,
+        action=AuditAction.login_failed,
+        target_id=key,
+        ip=ip,
+        since=now - FAILURE_WINDOW,
     )
     if failures >= MAX_FAILURES:
         raise LoginThrottled
@@ -109,7 +113,7 @@ def authenticate(
         audit.record(
             session=session,
             who=None,
-            action="login_failed",
+            action=AuditAction.login_failed,
             target_type="staff",
             target_id=key,
             ip=ip,
@@ -157,4 +161,4 @@ def update_staff(
 
 
 def list_staff(*, session: Session) -> list[Staff]:
-    return list(session.exec(select(Staff).order_by(Staff.username)))
+    return list(session.exec(select(Staff).order_by(col(Staff.username))))

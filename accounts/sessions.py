@@ -30,7 +30,8 @@ def _fingerprint(staff: Staff) -> str:
 
 
 def secure_cookies(settings: Settings) -> bool:
-    return (settings.public_base_url or "").lower().startswith("https://")
+    """Secure always in production (the proxy in front speaks https), else behind https."""
+    return settings.production or (settings.public_base_url or "").lower().startswith("https://")
 
 
 def issue(response: Response, *, staff: Staff, settings: Settings) -> str:

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.engine import write_apart
 from db.models import ApiToken, Staff
@@ -22,6 +22,8 @@ def hash_token(token: str) -> str:
 
 def create_token(*, session: Session, staff: Staff, name: str) -> tuple[ApiToken, str]:
     """Issue a token for an integration; the plain value is returned once and never stored."""
+    if staff.id is None:
+        raise ValueError("a token belongs to a stored staff account")
     plain = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         staff_id=staff.id, name=name.strip()[:80] or "token", token_hash=hash_token(plain)
@@ -35,13 +37,15 @@ def staff_for_token(*, session: Session, token: str, now: datetime | None = None
     """The active staff member a live token belongs to, or None."""
     if not token.startswith(PREFIX):
         return None
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+    row = session.exec(
+        select(ApiToken).where(col(ApiToken.token_hash) == hash_token(token))
+    ).first()
     if row is None or row.revoked_at is not None:
         return None
     staff = session.get(Staff, row.staff_id)
     if staff is None or not staff.active:
         return None
-    used = update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now or utcnow())
+    used = update(ApiToken).where(col(ApiToken.id) == row.id).values(last_used_at=now or utcnow())
     session.commit()  # end this read first: SQLite takes one writer at a time
     with write_apart(session) as apart:  # the request's own session may be read-only
         apart.exec(used)
@@ -60,7 +64,7 @@ def revoke_token(
 
 
 def list_tokens(*, session: Session, staff_id: int | None = None) -> list[ApiToken]:
-    query = select(ApiToken).order_by(ApiToken.id)
+    query = select(ApiToken).order_by(col(ApiToken.id))
     if staff_id is not None:
-        query = query.where(ApiToken.staff_id == staff_id)
+        query = query.where(col(ApiToken.staff_id) == staff_id)
     return list(session.exec(query))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from core.errors import Problem
 from db.models import NoticeArea, ServiceArea
 
 NOTICE_LEVELS = {"district", "desa", "kelurahan"}
@@ -17,12 +18,12 @@ def load_areas(session: Session, codes: Iterable[str]) -> dict[str, ServiceArea]
     codes = list(dict.fromkeys(codes))
     if not codes:
         return {}
-    rows = session.scalars(select(ServiceArea).where(ServiceArea.code.in_(codes)))
+    rows = session.scalars(select(ServiceArea).where(col(ServiceArea.code).in_(codes)))
     return {row.code: row for row in rows}
 
 
 def notice_area_codes(session: Session, notice_id: int) -> list[str]:
-    statement = select(NoticeArea.area_code).where(NoticeArea.notice_id == notice_id)
+    statement = select(col(NoticeArea.area_code)).where(col(NoticeArea.notice_id) == notice_id)
     return sorted(session.scalars(statement))
 
 
@@ -37,7 +38,9 @@ def audience_area_codes(session: Session, notice_codes: Iterable[str]) -> list[s
     district_codes = [code for code, area in areas.items() if area.level == "district"]
     codes.update(area.kecamatan_code for area in areas.values() if area.kecamatan_code)
     if district_codes:
-        statement = select(ServiceArea.code).where(ServiceArea.kecamatan_code.in_(district_codes))
+        statement = select(col(ServiceArea.code)).where(
+            col(ServiceArea.kecamatan_code).in_(district_codes)
+        )
         codes.update(session.scalars(statement))
     return sorted(codes)
 
@@ -68,29 +71,31 @@ def area_labels(session: Session, codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def resolve_area_refs(session: Session, refs: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Codes for area codes or exact names, and the problems found (for the `areas` field)."""
+def resolve_area_refs(
+    session: Session, refs: Iterable[str], *, field: str = "areas"
+) -> tuple[list[str], list[Problem]]:
+    """Codes for area codes or exact names, and the problems found (for the `field` given)."""
     codes: list[str] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for ref in (r.strip() for r in refs):
         if not ref:
             continue
         area = session.get(ServiceArea, ref)
         if area is None:
             statement = select(ServiceArea).where(
-                or_(ServiceArea.name == ref, ServiceArea.name.ilike(ref))
+                or_(col(ServiceArea.name) == ref, col(ServiceArea.name).ilike(ref))
             )
             matches = [a for a in session.scalars(statement) if a.level in NOTICE_LEVELS]
             if len(matches) == 1:
                 area = matches[0]
             elif len(matches) > 1:
-                options = ", ".join(f"{a.code} ({a.level} {a.name})" for a in matches)
-                problems.append(f"'{ref}' fits several areas: {options}; give the code")
+                options = ", ".join(f"{a.code} ({a.name})" for a in matches)
+                problems.append(Problem(field, "area_ambiguous", {"ref": ref, "options": options}))
                 continue
         if area is None:
-            problems.append(f"unknown area '{ref}'")
+            problems.append(Problem(field, "area_unknown", {"ref": ref}))
         elif area.level not in NOTICE_LEVELS:
-            problems.append(f"'{ref}' is a {area.level}; name its kecamatan or desa")
+            problems.append(Problem(field, "area_level", {"ref": ref}))
         elif area.code not in codes:
             codes.append(area.code)
     return codes, problems

@@ -23,6 +23,7 @@ from bot.engine import ConversationEngine
 from channels.messages import Inbound
 from core.settings import Settings
 from db.engine import make_engine
+from db.vocab import Channel
 
 # A realistic mix: greetings, outage questions, a subscription and a whole complaint.
 SCRIPT = [
@@ -65,7 +66,7 @@ def run(seconds: float, customers: int) -> None:
         sender, text = next(turns)
         begin = time.perf_counter()
         conversation.handle(
-            Inbound("telegram", sender, text, raw_id=str(next(raw))), queue_replies=True
+            Inbound(Channel.TELEGRAM, sender, text, raw_id=str(next(raw))), queue_replies=True
         )
         latencies.append(time.perf_counter() - begin)
     elapsed = time.perf_counter() - started

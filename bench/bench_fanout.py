@@ -35,6 +35,7 @@ import aiohttp
 import httpx
 from procs import free_port, rss_mb, wait_healthy
 from sqlalchemy import insert, select
+from sqlmodel import col
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,7 +79,7 @@ def populate(url: str, subscribers: int, channel: str = "telegram") -> None:
                 for n in range(total)
             ],
         )
-        ids = list(conn.scalars(select(Contact.id).order_by(Contact.id)))
+        ids = list(conn.scalars(select(col(Contact.id)).order_by(col(Contact.id))))
         rows = []
         for n, contact_id in enumerate(ids):
             if n >= subscribers:
@@ -104,9 +105,12 @@ def new_notice(engine, title: str, *, publish: bool) -> int:
             cause="Pipa transmisi pecah",
             advice="Mobil tangki di kantor desa",
         )
-        notice = service.create(session=session, data=data, policy=NoticePolicy(), now=now)
+        notice = service.create(session=session, data=data, policy=NoticePolicy.default(), now=now)
+        assert notice.id is not None  # set by the create's flush
         if publish:
-            service.publish(session=session, notice_id=notice.id, policy=NoticePolicy(), now=now)
+            service.publish(
+                session=session, notice_id=notice.id, policy=NoticePolicy.default(), now=now
+            )
         session.commit()
         return notice.id
 
@@ -122,7 +126,7 @@ def in_process(workdir: Path, subscribers: int) -> None:
         engine=engine,
         notice_id=notice_id,
         event="publish",
-        policy=NoticePolicy(),
+        policy=NoticePolicy.default(),
         now=datetime.now(UTC),
     )
     seconds = time.perf_counter() - started
@@ -220,7 +224,9 @@ def wait_done(engine, notice_id: int, timeout: float = 120) -> float:
     while time.perf_counter() - started < timeout:
         with read_only(engine).connect() as conn:
             status = conn.scalar(
-                select(Push.status).where(Push.notice_id == notice_id, Push.event == "publish")
+                select(col(Push.status)).where(
+                    col(Push.notice_id) == notice_id, col(Push.event) == "publish"
+                )
             )
         if status == "done":
             return time.perf_counter() - started
@@ -284,7 +290,9 @@ def measure(engine, pid: int, base: str, drafts: list[int], rate: float) -> None
         )
     with read_only(engine).connect() as conn:
         queued = conn.scalar(
-            select(Message.id).where(Message.notice_id == drafts[1]).order_by(Message.id.desc())
+            select(col(Message.id))
+            .where(col(Message.notice_id) == drafts[1])
+            .order_by(col(Message.id).desc())
         )
     print(
         f"service fan-out (dispatcher in the running service, publish via the API): "

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlmodel import col  # noqa: E402
 
 from bot.database import upgrade  # noqa: E402
 from channels.outbox import Sender  # noqa: E402
@@ -84,7 +85,7 @@ def fill(engine, channel: str, count: int) -> None:
     """`count` contacts on `channel`, one pending message each."""
     now = utcnow()
     with engine.begin() as conn:
-        first = conn.execute(Contact.__table__.select().order_by(Contact.id.desc()).limit(1))
+        first = conn.execute(Contact.__table__.select().order_by(col(Contact.id).desc()).limit(1))
         start = (first.first() or (0,))[0] + 1
         address = (
             (lambda n: str(10_000 + n))

@@ -8,18 +8,27 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from areas.deps import attach_area_index
+from bot import api_docs, health, middleware
+from bot.ops_views import ops_router
 from bot.runtime import Runtime
-from channels.webhooks import webhook_router
+from channels.webhooks import BODY_LIMITS, webhook_router
 from complaints.views import router as complaints_router
+from core.errors import install as install_error_handler
 from core.services import Services, attach
 from core.settings import Settings, get_settings
 from outage_notices.views import router as notices_router
 from staff.mount import install as install_console
+from staff.web import domain_error_page
 
 
 def include_staff_doors(app: FastAPI) -> None:
-    """The doors staff use: the web console, the complaints API and the notices API."""
+    """The doors staff use: the web console, the complaints API and the notices API.
+
+    A refused request (`core.errors.DomainError`) has one handler for all of them: the API's
+    422 in the asker's language, or the console's error page in the console's.
+    """
     install_console(app)
+    install_error_handler(app, page=domain_error_page)
     app.include_router(complaints_router)
     app.include_router(notices_router)
 
@@ -37,7 +46,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         finally:
             await running.shutdown()
 
-    app = FastAPI(title="Kabar Air", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="Kabar Air",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served by bot.api_docs, behind a staff sign-in in production
+        redoc_url=None,
+        openapi_url=None,
+    )
     attach(
         app,
         Services(
@@ -51,9 +67,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.runtime = running  # for tests that reach the running service's parts
     app.include_router(webhook_router(lambda: running.channels))  # first: hottest routes
     include_staff_doors(app)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok", "utility": running.settings.utility_name}
-
+    app.include_router(ops_router(lambda: running.channels))
+    health.install(app)
+    api_docs.install(app, staff_only=running.settings.production)
+    middleware.install(
+        app,
+        settings=running.settings,
+        route_limits=BODY_LIMITS,
+    )
     return app

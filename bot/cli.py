@@ -46,10 +46,11 @@ def chat(
     """Talk to the bot as a customer; pipe lines in to script a conversation."""
     from bot.runtime import Runtime
     from channels.console import DEFAULT_SENDER, run_console
+    from channels.messages import Inbound, Outbound
 
     runtime = Runtime.start(get_settings(), engine=get_engine())
 
-    def handle(inbound):
+    def handle(inbound: Inbound) -> list[Outbound]:
         return runtime.conversation.handle(inbound, queue_replies=False).replies
 
     interactive = sys.stdin.isatty()
@@ -103,7 +104,7 @@ def seed_demo() -> None:
     from outage_notices.demo import seed_demo as seed
 
     with Session(get_engine()) as session:
-        created = seed(session, now=utcnow())
+        created = seed(session, now=utcnow(), tz=get_settings().tz)
         session.commit()
     typer.echo(f"demo disruptions ready ({created} new)")
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
@@ -24,13 +23,8 @@ class Runtime:
     engine: Engine
     areas: AreaIndex
     conversation: ConversationEngine
-    background: list[Any] = field(default_factory=list)
-    channels: ChannelHub | None = None  # Telegram/WhatsApp adapters + outbox sender
+    channels: ChannelHub  # Telegram/WhatsApp adapters + outbox sender
     notice_scheduler: NoticeScheduler | None = None  # due notice pushes (one process leads)
-
-    def __post_init__(self) -> None:
-        if self.channels is None:
-            self.channels = ChannelHub.from_settings(self.settings, self.engine)
 
     @classmethod
     def start(cls, settings: Settings, *, engine: Engine | None = None) -> Runtime:
@@ -38,7 +32,14 @@ class Runtime:
         engine = engine or make_engine(settings.database_url)
         areas = load_area_index(engine)
         conversation = ConversationEngine(engine=engine, settings=settings, areas=areas)
-        return cls(settings=settings, engine=engine, areas=areas, conversation=conversation)
+        channels = ChannelHub.from_settings(settings, engine)
+        return cls(
+            settings=settings,
+            engine=engine,
+            areas=areas,
+            conversation=conversation,
+            channels=channels,
+        )
 
     async def startup(self) -> None:
         """Start background work (delivery, scheduler) once the event loop runs."""

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from channels.messages import Inbound, Outbound, render_numbered
+from db.vocab import Channel
 
-CHANNEL = "console"
+CHANNEL = Channel.CONSOLE
 DEFAULT_SENDER = "console-customer"
 
 

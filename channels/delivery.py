@@ -84,8 +84,10 @@ def unknown(error: str) -> Result:
 class Channel(Protocol):
     """What the sender needs from a channel: its name, its limits and a way to send."""
 
-    name: str
     limiter: RateLimiter
+
+    @property
+    def name(self) -> str: ...
 
     async def deliver(self, item: OutItem) -> Result: ...
 

@@ -19,13 +19,15 @@ import logging
 from typing import Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
 from channels.twilio_client import TWILIO_API_ORIGIN
+
+# PTB marks a timeout its caller did not set with a DefaultValue; its class, via the public API.
+UNSET_TIMEOUT = type(BaseRequest.DEFAULT_NONE)
 
 # The Retry-After of the last Twilio answer seen by the current task (asyncio context).
 twilio_retry_after: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -89,7 +91,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
+        read = self._read_timeout if isinstance(read_timeout, UNSET_TIMEOUT) else read_timeout
         timeout = aiohttp.ClientTimeout(total=None, connect=self._sessions.connect, sock_read=read)
         headers = {"User-Agent": self.USER_AGENT}
         try:
@@ -116,7 +118,7 @@ def _body(request_data: RequestData | None) -> Any:
     for name, upload in request_data.multipart_data.items():
         if isinstance(upload, tuple):
             filename, content, *rest = upload
-            form.add_field(name, content, filename=filename, content_type=(rest or [None])[0])
+            form.add_field(name, content, filename=filename, content_type=rest[0] if rest else None)
         else:
             form.add_field(name, upload)
     return form

@@ -9,6 +9,12 @@ Messages are stored in the intake journal (`db.journal`): on SQLite a side file,
 webhook never waits for the main file's one writer. The conversation then claims each
 message's receipt in the main database in the same transaction as its answer, so a message
 taken up twice (a crash before the journal heard it was done) is answered once.
+
+A message that fails is never retried in line. An error of its own (see `db.faults`) sets it
+aside at once with an apology to its sender (`channels.dead_letters`); a passing one (the
+database locked or away) holds that sender's messages back for a growing pause while the
+other customers are answered; several in a row mean the database itself is away, and the
+whole queue pauses.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,8 +31,10 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from channels.dead_letters import apologise, failure_name, set_aside
 from channels.messages import Inbound, inbound_from_payload, inbound_to_payload
 from db.engine import checkpoint, read_only
+from db.faults import is_transient
 from db.journal import is_side_file
 from db.models import InboundReceipt
 
@@ -42,12 +51,13 @@ ACCEPT = {
 }
 WAITING = (
     select(RECEIPT.c.payload)
-    .where(RECEIPT.c.processed_at.is_(None))
+    .where(RECEIPT.c.processed_at.is_(None), RECEIPT.c.failed_at.is_(None))
     .order_by(RECEIPT.c.received_at)
     .limit(bindparam("limit"))
 )
 BATCH = 200
-MAX_FAILURES = 5
+FIRST_PAUSE, LONGEST_PAUSE = 0.5, 30.0  # seconds a message waits after a passing failure
+OUTAGE = 3  # passing failures in a row: the database is away, not one message's trouble
 DONE = (
     RECEIPT.update()
     .where(RECEIPT.c.channel == bindparam("done_channel"), RECEIPT.c.raw_id == bindparam("done_id"))
@@ -61,6 +71,14 @@ CHECKPOINT_EVERY = timedelta(seconds=1)  # the side file's WAL, copied back off 
 Blocking = Callable[..., Awaitable[Any]]  # runs a blocking call off the event loop
 
 
+class DatabaseAway(Exception):
+    """Several messages in a row failed for a passing reason: pause the whole queue."""
+
+
+def _key(inbound: Inbound) -> tuple[str, str]:
+    return (inbound.channel, (inbound.raw_id or "")[:64])
+
+
 def accept(engine: Engine, inbound: Inbound) -> bool:
     """Store a provider's message; False when it was stored before (a redelivery)."""
     return accept_many(engine, [inbound])[0]
@@ -69,9 +87,11 @@ def accept(engine: Engine, inbound: Inbound) -> bool:
 def accept_many(engine: Engine, inbounds: list[Inbound]) -> list[bool]:
     """Store several messages in one transaction (one commit for a burst of webhooks)."""
     now = datetime.now(UTC)
-    rows, keys, seen = [], [], set()
+    rows: list[dict[str, object]] = []
+    keys: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     for inbound in inbounds:
-        key = (inbound.channel, (inbound.raw_id or "")[:64])
+        key = _key(inbound)
         keys.append(key)
         if key not in seen:
             seen.add(key)
@@ -134,7 +154,7 @@ def waiting(engine: Engine, limit: int = BATCH) -> list[Inbound]:
 
 
 def mark_done(engine: Engine, inbounds: list[Inbound]) -> None:
-    """Taken up (or set aside after repeated failures): not offered to the conversation again."""
+    """Taken up: not offered to the conversation again."""
     now = datetime.now(UTC)
     params = [
         {"done_channel": i.channel, "done_id": (i.raw_id or "")[:64], "done_now": now}
@@ -167,13 +187,15 @@ class IntakeWorker:
         blocking: Blocking,
         journal_io: Blocking,
         answered: Callable[[], None],
+        default_language: str = "id",
     ) -> None:
         self.engine, self.journal, self.handle = engine, journal, handle
         self.blocking, self.journal_io, self.answered = blocking, journal_io, answered
+        self.default_language = default_language
         self.side_file = is_side_file(journal, engine)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._failures: dict[tuple[str, str], int] = {}
+        self._paused: dict[tuple[str, str], tuple[int, float]] = {}  # → (failures, until)
         self._pruned_at: datetime | None = None
         self._checkpointed_at: datetime | None = None
 
@@ -191,47 +213,95 @@ class IntakeWorker:
         self._wake.set()
 
     async def _run(self) -> None:
-        delay = 0.5
+        delay = FIRST_PAUSE
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             self._wake.clear()
             try:
                 while batch := await self.journal_io(waiting, self.journal):
-                    await self._take_up_all(batch)
+                    moved = await self._take_up_all(batch)
                     self.answered()
+                    if not moved:  # only paused messages left: look again within a second
+                        break
                 await self._prune_now_and_then()
-                delay = 0.5
+                delay = FIRST_PAUSE
             except Exception:
                 log.exception("taking up stored messages failed; retrying in %.1fs", delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
+                delay = min(delay * 2, LONGEST_PAUSE)
                 self._wake.set()
 
-    async def _take_up_all(self, batch: list[Inbound]) -> None:
-        """Answer a batch in order; the side-file journal hears which are done in one write."""
+    async def _take_up_all(self, batch: list[Inbound]) -> bool:
+        """Answer a batch in order, stepping over paused senders; True if any message left
+        the queue. The side-file journal hears which were answered in one write."""
         done: list[Inbound] = []
+        held: set[tuple[str, str]] = set()  # senders whose earlier message is paused
+        moved, failures_in_a_row = False, 0
         try:
             for inbound in batch:
-                await self._take_up(inbound)
-                done.append(inbound)
+                sender = (inbound.channel, inbound.sender_id)
+                if sender in held or self._is_paused(inbound):
+                    held.add(sender)
+                    continue
+                outcome = await self._take_up(inbound)
+                failures_in_a_row = failures_in_a_row + 1 if outcome == "paused" else 0
+                if outcome == "paused":
+                    held.add(sender)
+                    if failures_in_a_row >= OUTAGE:
+                        raise DatabaseAway
+                    continue
+                moved = True
+                if outcome == "answered":
+                    done.append(inbound)
         finally:
             if self.side_file:
                 await self.journal_io(mark_done, self.journal, done)
                 await self._checkpoint_now_and_then()
+        return moved
 
-    async def _take_up(self, inbound: Inbound) -> None:
-        """Answer one message; one that keeps failing is set aside, not retried forever."""
-        key = (inbound.channel, inbound.raw_id or "")
+    async def _take_up(self, inbound: Inbound) -> str:
+        """Answer one message: 'answered', 'set aside' (its own error) or 'paused' (passing)."""
+        key = _key(inbound)
         try:
             await self.blocking(self.handle, inbound, accepted=not self.side_file)
-            self._failures.pop(key, None)
+        except Exception as error:
+            if is_transient(error):
+                self._pause(key, error)
+                return "paused"
+            await self._set_aside(inbound, error)
+            return "set aside"
+        self._paused.pop(key, None)
+        return "answered"
+
+    def _is_paused(self, inbound: Inbound) -> bool:
+        paused = self._paused.get(_key(inbound))
+        return paused is not None and time.monotonic() < paused[1]
+
+    def _pause(self, key: tuple[str, str], error: Exception) -> None:
+        failures = self._paused.get(key, (0, 0.0))[0] + 1
+        pause = min(FIRST_PAUSE * 2 ** (failures - 1), LONGEST_PAUSE)
+        self._paused[key] = (failures, time.monotonic() + pause)
+        log.warning(
+            "%s message %s: %s (failure %d); trying again in %.1fs",
+            *key, failure_name(error), failures, pause,
+        )  # fmt: skip
+
+    async def _set_aside(self, inbound: Inbound, error: Exception) -> None:
+        """A dead letter now, and an apology to its sender (best effort)."""
+        key = _key(inbound)
+        log.error("setting aside %s message %s", *key, exc_info=error)
+        self._paused.pop(key, None)
+        now = datetime.now(UTC)
+        await self.journal_io(
+            set_aside, self.journal, inbound, failure=failure_name(error), now=now
+        )
+        try:
+            await self.blocking(
+                apologise, self.engine, inbound, default_language=self.default_language, now=now
+            )
         except Exception:
-            self._failures[key] = failures = self._failures.get(key, 0) + 1
-            if failures < MAX_FAILURES:
-                raise
-            log.exception("setting aside %s message %s after %d failures", *key, failures)
-            await self.journal_io(mark_done, self.journal, [inbound])
+            log.exception("could not queue the apology for %s message %s", *key)
 
     async def _checkpoint_now_and_then(self) -> None:
         now = datetime.now(UTC)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from core.text_input import clean_optional, clean_text
+from db.vocab import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +23,7 @@ class Inbound:
     (a Telegram file_id, a Twilio media URL), never the bytes.
     """
 
-    channel: str
+    channel: Channel
     sender_id: str
     text: str = ""
     media: tuple[str, ...] = ()
@@ -28,6 +31,20 @@ class Inbound:
     raw_id: str | None = None
     display_name: str | None = None
     phone: str | None = None
+
+
+def cleaned(inbound: Inbound) -> Inbound:
+    """The message with every text storable (no NUL, control characters or lone surrogates):
+    adapters hand only cleaned messages on (see core.text_input)."""
+    return replace(
+        inbound,
+        sender_id=clean_text(inbound.sender_id),
+        text=clean_text(inbound.text),
+        media=tuple(clean_text(reference) for reference in inbound.media),
+        raw_id=clean_optional(inbound.raw_id),
+        display_name=clean_optional(inbound.display_name),
+        phone=clean_optional(inbound.phone),
+    )
 
 
 def inbound_to_payload(inbound: Inbound) -> dict:
@@ -48,7 +65,7 @@ def inbound_to_payload(inbound: Inbound) -> dict:
 def inbound_from_payload(payload: dict) -> Inbound:
     location = payload.get("location")
     return Inbound(
-        channel=payload["channel"],
+        channel=Channel(payload["channel"]),
         sender_id=payload["sender_id"],
         text=payload.get("text") or "",
         media=tuple(payload.get("media") or ()),

@@ -17,7 +17,7 @@ Rules the rest of the service can rely on:
   Because claims happen just before the requests leave, that set is at most the messages
   in flight at the moment of the crash; everything still 'pending' is sent after restart.
   A clean shutdown (`stop()`) waits for in-flight sends, so it leaves no 'unknown' rows.
-* Only one process sends at a time: the holder of the 'outbox' row in `scheduler_lease`.
+* Only one process sends at a time: the holder of the 'outbox' lease (`db.lease`).
 """
 
 from __future__ import annotations
@@ -25,22 +25,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
 from channels import outbox_store as store
 from channels.delivery import Channel, OutItem, Result, retry, unknown
+from db import lease
 from db.types import utcnow
+from db.vocab import MessageStatus
+
+T = TypeVar("T")
 
 log = logging.getLogger("kabar_air.outbox")
 COALESCE_SECONDS = 0.002
+LEASE_NAME = "outbox"
 
 
 class Sender:
@@ -70,7 +73,7 @@ class Sender:
             backoff_cap,
         )
         self.clock = clock
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = lease.holder_name()
         self._holding, self._lease_at = False, 0.0
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # contact_id → send task
         self._done: list[tuple[OutItem, Result]] = []
@@ -98,7 +101,7 @@ class Sender:
             except (TimeoutError, asyncio.CancelledError):
                 self._task.cancel()
         if self._holding:
-            await self._db_call(store.release_lease, self.engine, holder=self.holder)
+            await self._db_call(lease.release, self.engine, name=LEASE_NAME, holder=self.holder)
             self._holding = False
         self._db.shutdown(wait=False)
 
@@ -168,7 +171,7 @@ class Sender:
             if row.contact_id in seen:
                 continue
             seen.add(row.contact_id)
-            if row.status != "pending":
+            if row.status != MessageStatus.PENDING:
                 continue
             if row.next_attempt_at is not None and row.next_attempt_at > now:
                 wait = min(wait, (row.next_attempt_at - now).total_seconds())
@@ -227,8 +230,9 @@ class Sender:
         if self._holding and time.monotonic() - self._lease_at < self.lease_seconds / 3:
             return True
         holding = await self._db_call(
-            store.take_lease,
+            lease.acquire,
             self.engine,
+            name=LEASE_NAME,
             holder=self.holder,
             now=self.clock(),
             seconds=self.lease_seconds,
@@ -256,7 +260,7 @@ class Sender:
                 await asyncio.wait_for(self._event.wait(), seconds)
         self._event.clear()
 
-    async def _db_call(self, fn, *args, **kwargs):
+    async def _db_call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
 

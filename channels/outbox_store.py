@@ -1,8 +1,8 @@
-"""The outbox's database side: find due rows, claim them, record what happened, hold the lease.
+"""The outbox's database side: find due rows, claim them, record what happened.
 
-Plain SQLAlchemy Core on the `message`, `contact` and `scheduler_lease` tables, a few
-statements per batch (never one ORM round trip per message), the same on SQLite and
-PostgreSQL. Called from a worker thread by `channels.outbox.Sender`.
+Plain SQLAlchemy Core on the `message` and `contact` tables, a few statements per batch
+(never one ORM round trip per message), the same on SQLite and PostgreSQL. Called from a
+worker thread by `channels.outbox.Sender`.
 """
 
 from __future__ import annotations
@@ -10,25 +10,24 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Row, bindparam, func, select, update
 
 from channels.delivery import Outcome, OutItem, Result
 from channels.messages import Choice
 from db.engine import read_only
-from db.models import Contact, Message, SchedulerLease
+from db.models import Contact, Message
+from db.vocab import UNFINISHED_MESSAGE_STATUSES as UNFINISHED
+from db.vocab import MessageStatus
 
 MESSAGE = Message.__table__
 CONTACT = Contact.__table__
-LEASE = SchedulerLease.__table__
-LEASE_NAME = "outbox"
 IN_DOUBT = (
     "unknown: the service stopped while this message was being sent; it may or may not "
     "have reached the customer, so it is not sent again automatically"
 )
-UNFINISHED = ("pending", "sending")
 CANDIDATES = (
     select(MESSAGE.c.id, MESSAGE.c.contact_id, MESSAGE.c.channel, CONTACT.c.channel_user_id,
            CONTACT.c.last_inbound_at, MESSAGE.c.status, MESSAGE.c.next_attempt_at)
@@ -80,8 +79,8 @@ def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
     m = MESSAGE.c
     statement = (
         update(MESSAGE)
-        .where(m.id.in_(list(by_id)), m.status == "pending")
-        .values(status="sending")
+        .where(m.id.in_(list(by_id)), m.status == MessageStatus.PENDING)
+        .values(status=MessageStatus.SENDING)
         .returning(m.id, m.text, m.choices, m.media, m.attempts, m.last_error, m.template_kind,
                    m.template_variables)
     )  # fmt: skip
@@ -90,7 +89,7 @@ def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
     return sorted((_item(by_id[row.id], row) for row in rows), key=lambda item: item.id)
 
 
-def _item(pick: Candidate, row) -> OutItem:
+def _item(pick: Candidate, row: Row[Any]) -> OutItem:
     choices = tuple(Choice(label=c["label"], value=c["value"]) for c in row.choices or ())
     return OutItem(
         id=pick.id,
@@ -130,7 +129,10 @@ def record(
     statement = (
         update(MESSAGE)
         .where(MESSAGE.c.id == bindparam("b_id"))
-        .where((MESSAGE.c.status == "sending") | (MESSAGE.c.status == "unknown"))
+        .where(
+            (MESSAGE.c.status == MessageStatus.SENDING)
+            | (MESSAGE.c.status == MessageStatus.UNKNOWN)
+        )
         .values(
             status=bindparam("b_status"),
             attempts=bindparam("b_attempts"),
@@ -149,23 +151,35 @@ def record(
             conn.execute(update(CONTACT).where(CONTACT.c.id.in_(ids)).values(opted_out=True))
 
 
-def _row_update(item, result, now, max_attempts, base, cap) -> dict:
+def _row_update(
+    item: OutItem,
+    result: Result,
+    now: datetime,
+    max_attempts: int,
+    base: float,
+    cap: float,
+) -> dict[str, Any]:
     """The new state of one row after a send, as bind parameters."""
     attempts = item.attempts + (1 if result.counted else 0)
-    row = {"b_id": item.id, "b_attempts": attempts, "b_next": None, "b_provider": None}
+    row: dict[str, Any] = {
+        "b_id": item.id,
+        "b_attempts": attempts,
+        "b_next": None,
+        "b_provider": None,
+    }
     row |= {"b_sent": None, "b_error": result.error}
     if result.outcome is Outcome.SENT:
-        row |= {"b_status": "sent", "b_provider": result.provider_id, "b_sent": now}
+        row |= {"b_status": MessageStatus.SENT, "b_provider": result.provider_id, "b_sent": now}
     elif result.outcome is Outcome.RETRY and attempts < max_attempts:
         delay = result.retry_after if result.retry_after else backoff(attempts, base, cap)
-        row |= {"b_status": "pending", "b_next": now + timedelta(seconds=delay)}
+        row |= {"b_status": MessageStatus.PENDING, "b_next": now + timedelta(seconds=delay)}
     elif result.outcome is Outcome.RETRY:
         row |= {
-            "b_status": "failed",
+            "b_status": MessageStatus.FAILED,
             "b_error": f"{result.error} (gave up after {attempts} attempts)",
         }
     else:
-        row["b_status"] = result.outcome.value
+        row["b_status"] = MessageStatus(result.outcome)  # failed or unknown
     return row
 
 
@@ -180,49 +194,19 @@ def pending_count(engine: Engine, *, channels: Sequence[str]) -> int:
     query = (
         select(func.count())
         .select_from(MESSAGE)
-        .where(MESSAGE.c.status.in_(("pending", "sending")), MESSAGE.c.direction == "out")
+        .where(MESSAGE.c.status.in_(UNFINISHED), MESSAGE.c.direction == "out")
         .where(MESSAGE.c.channel.in_(list(channels)))
     )
     with read_only(engine).connect() as conn:
         return int(conn.execute(query).scalar_one())
 
 
-def take_lease(engine: Engine, *, holder: str, now: datetime, seconds: float) -> bool:
-    """Hold (or renew) the single-sender lease; False while another live process holds it."""
-    expires = now + timedelta(seconds=seconds)
-    renew = (
-        update(LEASE)
-        .where(LEASE.c.name == LEASE_NAME)
-        .where((LEASE.c.holder == holder) | (LEASE.c.expires_at < now))
-        .values(holder=holder, expires_at=expires)
-    )
-    with engine.begin() as conn:
-        if conn.execute(renew).rowcount == 1:
-            return True
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(LEASE).values(name=LEASE_NAME, holder=holder, expires_at=expires))
-    except IntegrityError:
-        return False
-    return True
-
-
-def release_lease(engine: Engine, *, holder: str) -> None:
-    """Let the next process take over at once after a clean shutdown."""
-    with engine.begin() as conn:
-        conn.execute(
-            update(LEASE)
-            .where(LEASE.c.name == LEASE_NAME, LEASE.c.holder == holder)
-            .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
-        )
-
-
 def mark_in_doubt(engine: Engine) -> int:
     """Rows a dead sender left in 'sending' become 'unknown': never resent blindly."""
     statement = (
         update(MESSAGE)
-        .where(MESSAGE.c.status == "sending", MESSAGE.c.direction == "out")
-        .values(status="unknown", last_error=IN_DOUBT)
+        .where(MESSAGE.c.status == MessageStatus.SENDING, MESSAGE.c.direction == "out")
+        .values(status=MessageStatus.UNKNOWN, last_error=IN_DOUBT)
     )
     with engine.begin() as conn:
         return conn.execute(statement).rowcount

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, update
 from starlette.concurrency import run_in_threadpool
@@ -20,22 +20,21 @@ from telegram.error import InvalidToken, TelegramError
 
 from channels import telegram as tg
 from channels import whatsapp as wa
+from channels.dead_letters import DeadLetter, dead_letters, retry
+from channels.delivery import Channel
 from channels.intake import AcceptQueue, IntakeWorker
 from channels.messages import Inbound
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
 from channels.telegram_polling import poll_updates
+from core.settings import Settings
 from db.journal import intake_journal, is_side_file
 from db.models import Contact
 from db.write_gate import write_gate
 
-if TYPE_CHECKING:  # settings are handed in; channels import nothing else from bot/
-    from core.settings import Settings
-
 log = logging.getLogger("kabar_air.channels")
 
 Handle = Callable[[Inbound], Any]
-TEMPLATE_KINDS = ("notice", "reminder", "restored", "complaint_update")
 
 
 class ChannelHub:
@@ -50,7 +49,7 @@ class ChannelHub:
     ) -> None:
         self.settings, self.engine = settings, engine
         self.telegram, self.whatsapp = telegram, whatsapp
-        enabled = {c.name: c for c in (telegram, whatsapp) if c is not None}
+        enabled: dict[str, Channel] = {c.name: c for c in (telegram, whatsapp) if c is not None}
         self.sender = (
             Sender(
                 engine=engine,
@@ -114,6 +113,7 @@ class ChannelHub:
             blocking=self._blocking,
             journal_io=self._journal_io,
             answered=self.wake,
+            default_language=self.settings.default_language,
         )
         self.intake.start()
         if self.sender is not None:
@@ -133,8 +133,9 @@ class ChannelHub:
         for channel in (self.telegram, self.whatsapp):
             if channel is not None:
                 await channel.close()
-        for writer in {self._writer, self._journal_writer} - {None}:
-            writer.shutdown(wait=False)  # idle by now: the intake worker has stopped
+        for writer in {self._writer, self._journal_writer}:
+            if writer is not None:
+                writer.shutdown(wait=False)  # idle by now: the intake worker has stopped
         if is_side_file(self.journal, self.engine):
             self.journal.dispose()
 
@@ -186,6 +187,18 @@ class ChannelHub:
             task = asyncio.create_task(self.telegram.answer_callback(update.callback_query_id))
             self._tasks.append(task)
             task.add_done_callback(self._forget)
+
+    # -- dead letters (channels.dead_letters) --------------------------------------------
+    async def dead_letters(self, *, limit: int = 100) -> list[DeadLetter]:
+        """Messages set aside after a failure of their own, the latest first."""
+        return await self._journal_io(dead_letters, self.journal, limit=limit)
+
+    async def retry_dead_letter(self, *, channel: str, raw_id: str) -> bool:
+        """Send a dead letter back to the conversation; False when there is no such letter."""
+        queued = await self._journal_io(retry, self.journal, channel=channel, raw_id=raw_id)
+        if queued and self.intake is not None:
+            self.intake.wake()
+        return bool(queued)
 
     def _unreachable(self, channel: str, user_id: str) -> None:
         with self.engine.begin() as conn:
@@ -250,6 +263,6 @@ def build_whatsapp(settings: Settings) -> wa.WhatsAppChannel:
         limiter=RateLimiter(per_second=settings.twilio_rate_per_second),
         sender=settings.twilio_whatsapp_from,
         messaging_service_sid=settings.twilio_messaging_service_sid,
-        templates={k: getattr(settings, f"twilio_template_{k}_sid", "") for k in TEMPLATE_KINDS},
+        templates=settings.twilio_templates,
         status_callback=base.rstrip("/") + wa.STATUS_PATH if base else None,
     )

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -29,12 +29,13 @@ from telegram.error import (
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
 from channels.http import AiohttpRequest, request_never_left
-from channels.messages import Choice, Inbound, Location
+from channels.messages import Choice, Inbound, Location, cleaned
 from channels.ratelimit import RateLimiter
+from db.vocab import Channel
 
 log = logging.getLogger("kabar_air.telegram")
 
-CHANNEL = "telegram"
+CHANNEL = Channel.TELEGRAM
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -68,7 +69,15 @@ def webhook_secret(*, token: str, configured: str, secret_key: str) -> str:
 
 
 def parse_update(data: Any) -> TelegramUpdate:
-    """Translate a Bot API Update object; ValueError when it is not one."""
+    """Translate a Bot API Update object; ValueError when it is not one. Texts come out
+    cleaned (channels.messages.cleaned)."""
+    update = _translate(data)
+    if update.inbound is None:
+        return update
+    return replace(update, inbound=cleaned(update.inbound))
+
+
+def _translate(data: Any) -> TelegramUpdate:
     if not isinstance(data, dict) or type(data.get("update_id")) is not int:
         raise ValueError("not a Telegram update: update_id missing")
     raw_id = str(data["update_id"])

@@ -2,7 +2,9 @@
 
 Every request is authenticated before anything is read into the database (Telegram's secret
 token header; Twilio's X-Twilio-Signature); a bad one gets 403 and changes nothing. A body
-we cannot read gets 400 (never 500, which would only make the provider redeliver it). The
+we cannot read gets 400 (never 500), a JSON body nested deeper than a real update ever is
+included: the provider gives such a request up after a few attempts, while a 5xx means
+"try again", and a refused update from a forger with the secret is no loss. The
 customer's message and the bot's replies are stored in one transaction before we answer
 200, and the replies are delivered afterwards by the outbox sender.
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -27,10 +29,14 @@ from channels import telegram as tg
 from channels import whatsapp as wa
 from channels.registry import ChannelHub
 from channels.whatsapp_status import apply_status
+from core.http_limits import json_too_deep
+from core.text_input import clean_text
 
 log = logging.getLogger("kabar_air.webhooks")
 
 MAX_BODY = 256 * 1024  # Telegram updates and Twilio forms are a few kB
+MAX_UPDATE_DEPTH = 16  # a Telegram update nests about six levels (a reply's reply's photo)
+BODY_LIMITS = {"/webhooks/": MAX_BODY}  # for core.http_limits.BodyLimit, before any route
 
 
 def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
@@ -48,9 +54,11 @@ def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
         body = await request.body()
         if len(body) > MAX_BODY:
             return _problem(413, "update too large")
+        if json_too_deep(body, MAX_UPDATE_DEPTH):
+            return _problem(400, "not a Telegram update: nested too deeply")
         try:
             update = tg.parse_update(json.loads(body))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return _problem(400, f"not a Telegram update: {exc}")
         return await _take(channels.take_telegram(update))
 
@@ -117,10 +125,10 @@ async def _signed_form(request: Request, channels: ChannelHub | None) -> dict[st
     token = channels.settings.twilio_auth_token.get_secret_value()
     if not RequestValidator(token).validate(url, form, signature):
         return _problem(403, "X-Twilio-Signature does not match")
-    return form
+    return {clean_text(key): clean_text(value) for key, value in form.items()}  # signed as sent
 
 
-async def _take(work) -> Response:
+async def _take(work: Awaitable[object]) -> Response:
     """Run intake; a failure of ours is 503 so the provider redelivers later."""
     try:
         await work

@@ -20,13 +20,14 @@ from twilio.rest import Client
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
 from channels.http import AiohttpTwilioClient, request_never_left, twilio_retry_after
-from channels.messages import Inbound, Location, Outbound, render_numbered
+from channels.messages import Inbound, Location, Outbound, cleaned, render_numbered
 from channels.ratelimit import RateLimiter
 from db.types import utcnow
+from db.vocab import Channel
 
 log = logging.getLogger("kabar_air.whatsapp")
 
-CHANNEL = "whatsapp"
+CHANNEL = Channel.WHATSAPP
 WEBHOOK_PATH = "/webhooks/whatsapp"
 STATUS_PATH = "/webhooks/whatsapp/status"
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -43,7 +44,7 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
         raise ValueError("not a Twilio WhatsApp message: MessageSid or From missing")
     wa_id = form.get("WaId", "").strip()
     phone = f"+{wa_id}" if wa_id.isdigit() else sender.removeprefix("whatsapp:") or None
-    return Inbound(
+    inbound = Inbound(
         channel=CHANNEL,
         sender_id=sender,
         text=form.get("ButtonPayload") or form.get("Body", ""),
@@ -53,6 +54,7 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
         display_name=(form.get("ProfileName") or "").strip()[:120] or None,
         phone=phone,
     )
+    return cleaned(inbound)
 
 
 def _media(form: Mapping[str, str]) -> tuple[str, ...]:
@@ -130,7 +132,8 @@ class WhatsAppChannel:
                 f"{item.template_kind or 'this reply'} (set TWILIO_TEMPLATE_*_SID)"
             )
         variables = json.dumps(item.template_variables or {}, ensure_ascii=False)
-        params = {"content_sid": self.templates[item.template_kind], "content_variables": variables}
+        template = self.templates[item.template_kind or ""]
+        params = {"content_sid": template, "content_variables": variables}
         return await self._call(self._params(item) | params)
 
     def _freeform(self, item: OutItem) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select, update
 
 from channels.delivery import TEMPLATE_REQUIRED
 from db.models import Contact, Message
+from db.vocab import MessageStatus as S
 
 MESSAGE = Message.__table__
 CONTACT = Contact.__table__
@@ -22,20 +23,20 @@ CONTACT = Contact.__table__
 # Twilio's MessageStatus → ours. 'accepted', 'queued', 'sending', 'scheduled' all mean the
 # provider holds it, which is what our 'sent' means.
 STATUSES = {
-    "accepted": "sent",
-    "scheduled": "sent",
-    "queued": "sent",
-    "sending": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "read",
-    "failed": "failed",
-    "undelivered": "undelivered",
-    "canceled": "failed",
+    "accepted": S.SENT,
+    "scheduled": S.SENT,
+    "queued": S.SENT,
+    "sending": S.SENT,
+    "sent": S.SENT,
+    "delivered": S.DELIVERED,
+    "read": S.READ,
+    "failed": S.FAILED,
+    "undelivered": S.UNDELIVERED,
+    "canceled": S.FAILED,
 }
 RANK = {
-    "pending": 0, "sending": 1, "unknown": 1, "sent": 2,
-    "failed": 3, "undelivered": 3, "delivered": 4, "read": 5,
+    S.PENDING: 0, S.SENDING: 1, S.UNKNOWN: 1, S.SENT: 2,
+    S.FAILED: 3, S.UNDELIVERED: 3, S.DELIVERED: 4, S.READ: 5,
 }  # fmt: skip
 OUTSIDE_WINDOW, UNSUBSCRIBED = "63016", "21610"
 
@@ -66,12 +67,12 @@ def apply_status(
         ).first()
         if row is None or new is None:
             return StatusChange(row.id if row else None, row.status if row else None)
-        refused = new in ("failed", "undelivered") and RANK.get(row.status, 0) < RANK["delivered"]
+        refused = new in (S.FAILED, S.UNDELIVERED) and RANK.get(row.status, 0) < RANK[S.DELIVERED]
         if refused and error_code == OUTSIDE_WINDOW and has_template(row.template_kind):
             reason = f"{TEMPLATE_REQUIRED}: twilio 63016 (outside the 24-hour window)"
-            values = {"status": "pending", "next_attempt_at": None, "last_error": reason}
-            conn.execute(update(MESSAGE).where(m.id == row.id).values(**values))
-            return StatusChange(row.id, "pending", resend=True)
+            resend = {"status": S.PENDING, "next_attempt_at": None, "last_error": reason}
+            conn.execute(update(MESSAGE).where(m.id == row.id).values(**resend))
+            return StatusChange(row.id, S.PENDING, resend=True)
         if refused and error_code == UNSUBSCRIBED:
             conn.execute(
                 update(CONTACT).where(CONTACT.c.id == row.contact_id).values(opted_out=True)

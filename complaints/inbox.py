@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from complaints.service import OPEN_STATUSES
 from db.models import Complaint, ComplaintEvent, Contact, Message, ResponseTarget, ServiceArea
 
 DEFAULT_TARGET = (24 * 60, 7 * 24 * 60)
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")  # any select, any columns
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,6 @@ class InboxRow:
     due_at: datetime
     due_kind: str  # first_response | resolution | none
 
-    def minutes_left(self, now: datetime) -> int:
-        return int((self.due_at - now).total_seconds() // 60)
-
 
 def targets(*, session: Session) -> dict[str, tuple[int, int]]:
     rows = session.exec(select(ResponseTarget))
@@ -51,30 +50,32 @@ def due(complaint: Complaint, table: dict[str, tuple[int, int]]) -> tuple[dateti
     return complaint.created_at + timedelta(minutes=full), "resolution"
 
 
-def _filtered(query, filters: Filters, *, with_status: bool):
+def _filtered(query: _Query, filters: Filters, *, with_status: bool) -> _Query:
     if with_status:
         if filters.status:
-            query = query.where(Complaint.status == filters.status)
+            query = query.where(col(Complaint.status) == filters.status)
         else:
             query = query.where(col(Complaint.status).in_(OPEN_STATUSES))
     if filters.category:
-        query = query.where(Complaint.category == filters.category)
+        query = query.where(col(Complaint.category) == filters.category)
     if filters.channel:
-        query = query.where(Complaint.channel == filters.channel)
+        query = query.where(col(Complaint.channel) == filters.channel)
     if filters.kecamatan:
-        areas = select(ServiceArea.code).where(ServiceArea.kecamatan_code == filters.kecamatan)
+        areas = select(col(ServiceArea.code)).where(
+            col(ServiceArea.kecamatan_code) == filters.kecamatan
+        )
         query = query.where(col(Complaint.area_code).in_(areas))
     if filters.assignee == "none":
         query = query.where(col(Complaint.assignee_id).is_(None))
     elif filters.assignee and filters.assignee.isdigit():
-        query = query.where(Complaint.assignee_id == int(filters.assignee))
+        query = query.where(col(Complaint.assignee_id) == int(filters.assignee))
     return query
 
 
 def list_inbox(*, session: Session, filters: Filters, limit: int = 300) -> list[InboxRow]:
     """Complaints matching the filters, the most urgent first."""
     query = _filtered(select(Complaint, Contact), filters, with_status=True)
-    query = query.join(Contact, Contact.id == Complaint.contact_id)
+    query = query.join(Contact, col(Contact.id) == col(Complaint.contact_id))
     query = query.order_by(col(Complaint.created_at)).limit(limit)
     pairs = list(session.exec(query))
     table = targets(session=session)
@@ -106,7 +107,7 @@ def _areas(session: Session, codes: set[str]) -> dict[str, ServiceArea]:
 def status_counts(*, session: Session, filters: Filters) -> dict[str, int]:
     """How many complaints per status under the same filters (status filter aside)."""
     query = _filtered(
-        select(Complaint.status, func.count()).group_by(Complaint.status),
+        select(col(Complaint.status), func.count()).group_by(col(Complaint.status)),
         filters,
         with_status=False,
     )
@@ -114,7 +115,11 @@ def status_counts(*, session: Session, filters: Filters) -> dict[str, int]:
 
 
 def kecamatan_choices(*, session: Session) -> list[ServiceArea]:
-    query = select(ServiceArea).where(ServiceArea.level == "district").order_by(ServiceArea.name)
+    query = (
+        select(ServiceArea)
+        .where(col(ServiceArea.level) == "district")
+        .order_by(col(ServiceArea.name))
+    )
     return list(session.exec(query))
 
 
@@ -122,7 +127,7 @@ def conversation(*, session: Session, contact_id: int, limit: int = 500) -> list
     """The customer's whole conversation with us, oldest first (the last `limit` messages)."""
     query = (
         select(Message)
-        .where(Message.contact_id == contact_id)
+        .where(col(Message.contact_id) == contact_id)
         .order_by(col(Message.id).desc())
         .limit(limit)
     )
@@ -133,23 +138,7 @@ def history(*, session: Session, complaint_id: int) -> list[ComplaintEvent]:
     """Everything that happened to a complaint, internal notes included, oldest first."""
     query = (
         select(ComplaintEvent)
-        .where(ComplaintEvent.complaint_id == complaint_id)
+        .where(col(ComplaintEvent.complaint_id) == complaint_id)
         .order_by(col(ComplaintEvent.id))
     )
     return list(session.exec(query))
-
-
-def waiting_contacts(*, session: Session, limit: int = 200) -> list[Contact]:
-    """Customers who asked to talk to a person, longest waiting first."""
-    query = (
-        select(Contact)
-        .where(Contact.needs_human == True)  # noqa: E712
-        .order_by(col(Contact.needs_human_since))
-        .limit(limit)
-    )
-    return list(session.exec(query))
-
-
-def count_waiting(*, session: Session) -> int:
-    query = select(func.count()).where(Contact.needs_human == True)  # noqa: E712
-    return session.exec(query).one()

@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from db.models import Complaint, ComplaintEvent, ResponseTarget
+from db.models import Complaint, ComplaintEvent, Contact, ResponseTarget
+from db.rows import saved_id
+from db.vocab import OPEN_COMPLAINT_STATUSES, Channel, ComplaintCategory, ComplaintStatus
 
-CATEGORIES = ("no_water", "low_pressure", "quality", "leak", "meter", "billing", "other")
-OPEN_STATUSES = ("received", "in_progress")
+CATEGORIES = tuple(ComplaintCategory)
+OPEN_STATUSES = OPEN_COMPLAINT_STATUSES
 TICKET_DIGITS = 6
 
 
@@ -29,8 +31,8 @@ def create_complaint(
     *,
     session: Session,
     contact_id: int,
-    channel: str,
-    category: str,
+    channel: Channel,
+    category: ComplaintCategory,
     area_code: str | None,
     address: str,
     account_number: str | None,
@@ -54,21 +56,32 @@ def create_complaint(
     )
     session.add(complaint)
     session.flush()
-    complaint.ticket_number = ticket_number(complaint.id, ticket_prefix)
+    complaint.ticket_number = ticket_number(saved_id(complaint), ticket_prefix)
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id, kind="status", to_status="received", created_at=now
+            complaint_id=saved_id(complaint),
+            kind="status",
+            to_status=ComplaintStatus.RECEIVED,
+            created_at=now,
         )
     )
     session.flush()
     return complaint
 
 
+def complaint_contact(*, session: Session, complaint: Complaint) -> Contact:
+    """The customer who filed the complaint (the foreign key guarantees there is one)."""
+    contact = session.get(Contact, complaint.contact_id)
+    if contact is None:
+        raise LookupError(f"contact {complaint.contact_id} of a complaint is missing")
+    return contact
+
+
 def complaint_of_contact(*, session: Session, contact_id: int, ticket: str) -> Complaint | None:
     """A ticket, only for the contact who filed it: nobody reads another customer's complaint."""
     return session.exec(
         select(Complaint).where(
-            Complaint.ticket_number == ticket, Complaint.contact_id == contact_id
+            col(Complaint.ticket_number) == ticket, col(Complaint.contact_id) == contact_id
         )
     ).first()
 
@@ -76,7 +89,7 @@ def complaint_of_contact(*, session: Session, contact_id: int, ticket: str) -> C
 def recent_complaints(*, session: Session, contact_id: int, limit: int = 5) -> list[Complaint]:
     statement = (
         select(Complaint)
-        .where(Complaint.contact_id == contact_id)
+        .where(col(Complaint.contact_id) == contact_id)
         .order_by(col(Complaint.id).desc())
         .limit(limit)
     )
@@ -87,7 +100,7 @@ def public_history(*, session: Session, complaint_id: int) -> list[ComplaintEven
     """What the customer may see of a complaint's history (internal notes left out)."""
     statement = (
         select(ComplaintEvent)
-        .where(ComplaintEvent.complaint_id == complaint_id, ComplaintEvent.public == True)  # noqa: E712
+        .where(col(ComplaintEvent.complaint_id) == complaint_id, col(ComplaintEvent.public) == True)  # noqa: E712
         .order_by(col(ComplaintEvent.id))
     )
     return list(session.exec(statement))
@@ -106,7 +119,7 @@ def set_status(
     *,
     session: Session,
     complaint: Complaint,
-    status: str,
+    status: ComplaintStatus,
     now: datetime,
     text: str = "",
     staff_id: int | None = None,
@@ -114,7 +127,7 @@ def set_status(
     """Move a complaint to a new status and keep the step in its history."""
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id,
+            complaint_id=saved_id(complaint),
             kind="status",
             from_status=complaint.status,
             to_status=status,
@@ -125,9 +138,9 @@ def set_status(
     )
     complaint.status = status
     complaint.updated_at = now
-    if status == "resolved":
+    if status == ComplaintStatus.RESOLVED:
         complaint.resolved_at = now
-    elif status == "closed":
+    elif status == ComplaintStatus.CLOSED:
         complaint.closed_at = now
     elif status in OPEN_STATUSES:
         complaint.resolved_at = None

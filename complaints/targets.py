@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from db.models import ResponseTarget
 
@@ -22,7 +23,7 @@ DEFAULT_RESPONSE_TARGETS = {
 def ensure_default_targets(engine: Engine) -> None:
     """Add the default target of every category that has none; edited ones stay as they are."""
     with engine.begin() as connection:
-        known = set(connection.scalars(select(ResponseTarget.category)))
+        known = set(connection.scalars(select(col(ResponseTarget.category))))
         missing = [
             {"category": category, "first_response_minutes": first, "resolution_minutes": full}
             for category, (first, full) in DEFAULT_RESPONSE_TARGETS.items()

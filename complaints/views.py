@@ -6,21 +6,25 @@ with a personal API token (`Authorization: Bearer ka_...`, see `kabar-air staff 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from accounts import audit, privacy
+from accounts import privacy
+from accounts.actions import Door, Target, perform
+from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, require_role, wake_outbox
 from accounts.roles import COMPLAINTS, OVERSIGHT
-from complaints import inbox, workflow
-from complaints.service import CATEGORIES
+from complaints import inbox, service, workflow
+from core.errors import DomainError
 from db.engine import read_apart
-from db.models import Complaint, Contact, ServiceArea, Staff
+from db.models import Complaint, ServiceArea, Staff
 from db.types import utcnow
+from db.vocab import Channel, ComplaintCategory, ComplaintStatus
 
 Worker = Annotated[Staff, Depends(require_role(*COMPLAINTS))]
 Overseer = Annotated[Staff, Depends(require_role(*OVERSIGHT))]
@@ -36,9 +40,6 @@ ERRORS: dict[int | str, dict] = {
 }
 NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorOut, "description": "No such complaint"}}
 router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=ERRORS)
-
-Status = Literal["received", "in_progress", "resolved", "closed", "rejected"]
-Category = Literal["no_water", "low_pressure", "quality", "leak", "meter", "billing", "other"]
 
 
 class ComplaintOut(BaseModel):
@@ -91,7 +92,7 @@ class TextIn(BaseModel):
 
 
 class StatusIn(BaseModel):
-    status: Status
+    status: ComplaintStatus
     reason: str = Field(default="", max_length=workflow.MAX_REPLY_LENGTH)
 
 
@@ -112,12 +113,18 @@ class TargetIn(BaseModel):
     resolution_minutes: int = Field(ge=1, le=525_600)
 
 
-def _names(session: Session) -> dict[int, str]:
+def _names(session: Session) -> dict[int | None, str]:
+    """Usernames by id, looked up with the nullable staff columns (None finds nobody)."""
     return {staff.id: staff.username for staff in session.exec(select(Staff))}
 
 
-def _out(session: Session, complaint: Complaint, names: dict, table: dict) -> dict:
-    contact = session.get(Contact, complaint.contact_id)
+def _out(
+    session: Session,
+    complaint: Complaint,
+    names: dict[int | None, str],
+    table: dict[str, tuple[int, int]],
+) -> dict[str, Any]:
+    contact = service.complaint_contact(session=session, complaint=complaint)
     area = session.get(ServiceArea, complaint.area_code) if complaint.area_code else None
     data = complaint.model_dump()
     data.update(
@@ -132,7 +139,7 @@ def _out(session: Session, complaint: Complaint, names: dict, table: dict) -> di
 
 def _find(session: Session, ticket: str) -> Complaint:
     complaint = session.exec(
-        select(Complaint).where(Complaint.ticket_number == ticket.strip().upper())
+        select(Complaint).where(col(Complaint.ticket_number) == ticket.strip().upper())
     ).first()
     if complaint is None:
         raise HTTPException(404, f"no complaint {ticket}")
@@ -142,7 +149,7 @@ def _find(session: Session, ticket: str) -> Complaint:
 def _detail(session: Session, complaint: Complaint) -> ComplaintDetail:
     names = _names(session)
     data = _out(session, complaint, names, inbox.targets(session=session))
-    events = inbox.history(session=session, complaint_id=complaint.id)
+    events = inbox.history(session=session, complaint_id=service.saved_id(complaint))
     data["history"] = [e.model_dump() | {"staff": names.get(e.staff_id)} for e in events]
     messages = inbox.conversation(session=session, contact_id=complaint.contact_id)
     data["conversation"] = [m.model_dump() for m in messages]
@@ -153,13 +160,13 @@ def _detail(session: Session, complaint: Complaint) -> ComplaintDetail:
 def list_complaints(
     session: SessionDep,
     staff: Worker,
-    status: Status | None = None,
-    category: Category | None = None,
+    status: ComplaintStatus | None = None,
+    category: ComplaintCategory | None = None,
     kecamatan: Annotated[str | None, Query(max_length=20)] = None,
-    channel: Literal["telegram", "whatsapp", "console"] | None = None,
+    channel: Channel | None = None,
     assignee: Annotated[str | None, Query(max_length=64, description="username or 'none'")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-):
+) -> list[dict[str, Any]]:
     """Complaints (open ones unless `status` is given), most urgent first."""
     names = _names(session)
     if assignee and assignee != "none":
@@ -172,30 +179,32 @@ def list_complaints(
 
 
 @router.get("/complaints/{ticket}", response_model=ComplaintDetail, responses=NOT_FOUND)
-def show_complaint(ticket: str, session: SessionDep, staff: Worker):
+def show_complaint(ticket: str, session: SessionDep, staff: Worker) -> ComplaintDetail:
     """One complaint with its history (notes included) and the customer's conversation."""
     return _detail(session, _find(session, ticket))
 
 
-def _apply(request: Request, session: Session, staff: Staff, ticket: str, action: str, do):
+def _apply(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    ticket: str,
+    action: AuditAction,
+    do: Callable[[Complaint], dict[str, Any]],
+) -> ComplaintDetail:
+    """Act on one complaint through the one helper; a refusal becomes the 422 naming the field."""
     complaint = _find(session, ticket)
-    try:
-        detail = do(complaint)
-    except workflow.WorkflowError as error:
-        session.rollback()
-        raise HTTPException(
-            422, [{"loc": ["body", error.field], "msg": str(error), "type": "value_error"}]
-        ) from None
-    audit.record(
+    perform(
         session=session,
-        who=staff,
+        staff=staff,
         action=action,
-        target_type="complaint",
-        target_id=complaint.ticket_number,
-        detail=detail | {"via": "api"},
+        target=Target("complaint", complaint.ticket_number),
+        do=lambda: do(complaint),
+        detail=lambda facts: facts,
+        door=Door.api,
         ip=client_ip(request),
+        now=utcnow(),
     )
-    session.commit()
     wake_outbox(request)
     with read_apart(session) as reading:
         return _detail(reading, complaint)
@@ -207,25 +216,27 @@ def _apply(request: Request, session: Session, staff: Staff, ticket: str, action
     status_code=201,
     responses=NOT_FOUND,
 )
-def reply(ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker):
+def reply(
+    ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker
+) -> ComplaintDetail:
     """Answer the customer on their channel (queued for delivery)."""
 
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         message = workflow.reply(
             session=session, complaint=complaint, staff=staff, text=body.text, now=utcnow()
         )
         return {"message_id": message.id}
 
-    return _apply(request, session, staff, ticket, "complaint_reply", do)
+    return _apply(request, session, staff, ticket, AuditAction.complaint_reply, do)
 
 
 @router.post("/complaints/{ticket}/status", response_model=ComplaintDetail, responses=NOT_FOUND)
 def change_status(
     ticket: str, body: StatusIn, request: Request, session: SessionDep, staff: Worker
-):
+) -> ComplaintDetail:
     """Move the complaint along; the customer is told. `rejected` needs a `reason`."""
 
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         before = complaint.status
         workflow.change_status(
             session=session,
@@ -237,26 +248,28 @@ def change_status(
         )
         return {"from": before, "to": body.status}
 
-    return _apply(request, session, staff, ticket, "complaint_status", do)
+    return _apply(request, session, staff, ticket, AuditAction.complaint_status, do)
 
 
 @router.post("/complaints/{ticket}/assign", response_model=ComplaintDetail, responses=NOT_FOUND)
-def assign(ticket: str, body: AssignIn, request: Request, session: SessionDep, staff: Worker):
+def assign(
+    ticket: str, body: AssignIn, request: Request, session: SessionDep, staff: Worker
+) -> ComplaintDetail:
     """Give the complaint to a colleague by username, or unassign with null."""
 
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         target = None
         if body.assignee:
-            found = session.exec(select(Staff).where(Staff.username == body.assignee)).first()
+            found = session.exec(select(Staff).where(col(Staff.username) == body.assignee)).first()
             if found is None:
-                raise workflow.WorkflowError("assignee", "no such member of staff")
+                raise DomainError.of("assignee", "assignee_unknown")
             target = found.id
         workflow.assign(
             session=session, complaint=complaint, staff=staff, assignee_id=target, now=utcnow()
         )
         return {"assignee": body.assignee}
 
-    return _apply(request, session, staff, ticket, "complaint_assign", do)
+    return _apply(request, session, staff, ticket, AuditAction.complaint_assign, do)
 
 
 @router.post(
@@ -265,20 +278,22 @@ def assign(ticket: str, body: AssignIn, request: Request, session: SessionDep, s
     status_code=201,
     responses=NOT_FOUND,
 )
-def add_note(ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker):
+def add_note(
+    ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker
+) -> ComplaintDetail:
     """An internal note; the customer never sees it."""
 
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         event = workflow.add_note(
             session=session, complaint=complaint, staff=staff, text=body.text, now=utcnow()
         )
         return {"event_id": event.id}
 
-    return _apply(request, session, staff, ticket, "complaint_note", do)
+    return _apply(request, session, staff, ticket, AuditAction.complaint_note, do)
 
 
 @router.get("/response-targets", response_model=list[TargetOut])
-def list_targets(session: SessionDep, staff: Worker):
+def list_targets(session: SessionDep, staff: Worker) -> list[TargetOut]:
     """First-response and resolution targets per category, in minutes."""
     table = inbox.targets(session=session)
     return [
@@ -289,31 +304,30 @@ def list_targets(session: SessionDep, staff: Worker):
 
 @router.put("/response-targets/{category}", response_model=TargetOut)
 def set_target(
-    category: Category, body: TargetIn, request: Request, session: SessionDep, staff: Overseer
-):
+    category: ComplaintCategory,
+    body: TargetIn,
+    request: Request,
+    session: SessionDep,
+    staff: Overseer,
+) -> TargetOut:
     """Change a category's targets (supervisors and admins)."""
-    try:
-        old, target = workflow.set_target(
+    _, target = perform(
+        session=session,
+        staff=staff,
+        action=AuditAction.target_update,
+        target=Target("category", category),
+        do=lambda: workflow.set_target(
             session=session,
             category=category,
             first_response_minutes=body.first_response_minutes,
             resolution_minutes=body.resolution_minutes,
-        )
-    except workflow.WorkflowError as error:
-        raise HTTPException(
-            422, [{"loc": ["body", error.field], "msg": str(error), "type": "value_error"}]
-        ) from None
-    audit.record(
-        session=session,
-        who=staff,
-        action="target_update",
-        target_type="category",
-        target_id=category,
+        ),
+        detail=lambda done: {
+            "old": list(done[0]) if done[0] else None,
+            "new": [body.first_response_minutes, body.resolution_minutes],
+        },
+        door=Door.api,
         ip=client_ip(request),
-        detail={"old": list(old) if old else None, "via": "api"},
+        now=utcnow(),
     )
-    session.commit()
     return TargetOut.model_validate(target.model_dump())
-
-
-assert set(CATEGORIES) == set(get_args(Category)), "the Literal must follow the service"

@@ -12,37 +12,57 @@ from datetime import datetime
 from sqlmodel import Session
 
 from accounts.roles import COMPLAINTS, allowed
-from complaints import texts
-from complaints.service import CATEGORIES, set_status
+from complaints.service import CATEGORIES, complaint_contact, set_status
+from core.errors import DomainError, Term
+from core.texts import t
 from db.models import Complaint, ComplaintEvent, Contact, Message, ResponseTarget, Staff
+from db.rows import saved_id
+from db.vocab import Channel, MessageStatus
+from db.vocab import ComplaintStatus as S
 
 MAX_REPLY_LENGTH = 1500  # WhatsApp via Twilio takes 1,600 characters; leave room for the ticket
 MAX_NOTE_LENGTH = 4000
-TRANSITIONS = {
-    "received": ("in_progress", "resolved", "rejected"),
-    "in_progress": ("resolved", "rejected"),
-    "resolved": ("closed", "in_progress"),
-    "closed": ("in_progress",),
-    "rejected": ("in_progress",),
+TRANSITIONS: dict[S, tuple[S, ...]] = {
+    S.RECEIVED: (S.IN_PROGRESS, S.RESOLVED, S.REJECTED),
+    S.IN_PROGRESS: (S.RESOLVED, S.REJECTED),
+    S.RESOLVED: (S.CLOSED, S.IN_PROGRESS),
+    S.CLOSED: (S.IN_PROGRESS,),
+    S.REJECTED: (S.IN_PROGRESS,),
 }
-STATUSES = tuple(TRANSITIONS)
+STATUSES = tuple(S)
 
 
-class WorkflowError(ValueError):
-    """A staff action that cannot be done; the message names the field for the form."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+def next_statuses(complaint: Complaint) -> tuple[S, ...]:
+    """Where the complaint may go from its current status."""
+    return TRANSITIONS[S(complaint.status)]
 
 
 def _clean(text: str, *, field: str, limit: int, required: bool = True) -> str:
     text = (text or "").replace("\r\n", "\n").strip()
     if required and not text:
-        raise WorkflowError(field, "must not be empty")
+        raise DomainError.of(field, "empty")
     if len(text) > limit:
-        raise WorkflowError(field, f"at most {limit} characters")
+        raise DomainError.of(field, "at_most", limit=limit, length=len(text))
     return text
+
+
+def customer_reply(*, ticket: str | None, text: str, language: str | None) -> str:
+    """A staff reply as the customer reads it; without a ticket, a direct message."""
+    if ticket is None:
+        return t(language, "complaint_update.direct", text=text)
+    return t(language, "complaint_update.reply", ticket=ticket, text=text)
+
+
+def customer_status(*, ticket: str, status: str, text: str, language: str | None) -> str:
+    """A public status change as the customer reads it."""
+    if status == S.REJECTED:
+        return t(language, "complaint_update.rejected", ticket=ticket, text=text)
+    if status == S.RESOLVED:
+        note = f"\n{text}" if text else ""
+        return t(language, "complaint_update.resolved", ticket=ticket, note=note)
+    name = t(language, f"complaint_status.{status}")
+    key = "complaint_update.status_note" if text else "complaint_update.status"
+    return t(language, key, ticket=ticket, status=name, text=text)
 
 
 def queue_message(
@@ -55,18 +75,20 @@ def queue_message(
     complaint: Complaint | None = None,
 ) -> Message:
     """Write the outbound row the channels' outbox will deliver."""
+    if contact.id is None:
+        raise ValueError("a message goes to a stored contact")
     message = Message(
         contact_id=contact.id,
         direction="out",
         channel=contact.channel,
         text=text,
-        status="pending",
+        status=MessageStatus.PENDING,
         next_attempt_at=now,
         complaint_id=complaint.id if complaint else None,
         staff_id=staff.id if staff else None,
         created_at=now,
     )
-    if contact.channel == "whatsapp" and complaint is not None:
+    if contact.channel == Channel.WHATSAPP and complaint is not None:
         # Outside WhatsApp's 24-hour window only an approved template may be sent.
         message.template_kind = "complaint_update"
         message.template_variables = {"1": complaint.ticket_number or "", "2": text[:500]}
@@ -85,15 +107,18 @@ def reply(
 ) -> Message:
     """Answer the customer on their channel; the first answer is the first response."""
     text = _clean(text, field="text", limit=MAX_REPLY_LENGTH)
-    contact = session.get(Contact, complaint.contact_id)
-    language = contact.language if contact else None
-    body = texts.reply_text(ticket=complaint.ticket_number, text=text, language=language)
+    contact = complaint_contact(session=session, complaint=complaint)
+    body = customer_reply(ticket=complaint.ticket_number, text=text, language=contact.language)
     message = queue_message(
         session=session, contact=contact, text=body, now=now, staff=staff, complaint=complaint
     )
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id, kind="reply", text=text, staff_id=staff.id, created_at=now
+            complaint_id=saved_id(complaint),
+            kind="reply",
+            text=text,
+            staff_id=staff.id,
+            created_at=now,
         )
     )
     _mark_first_response(complaint, staff, now)
@@ -109,7 +134,7 @@ def add_note(
     """An internal note for colleagues; the customer never sees it."""
     text = _clean(text, field="text", limit=MAX_NOTE_LENGTH)
     event = ComplaintEvent(
-        complaint_id=complaint.id,
+        complaint_id=saved_id(complaint),
         kind="note",
         text=text,
         public=False,
@@ -136,9 +161,9 @@ def assign(
     if assignee_id is not None and (
         assignee is None or not assignee.active or not allowed(assignee.role, COMPLAINTS)
     ):
-        raise WorkflowError("assignee", "not an active member of staff who works complaints")
+        raise DomainError.of("assignee", "assignee_not_worker")
     event = ComplaintEvent(
-        complaint_id=complaint.id,
+        complaint_id=saved_id(complaint),
         kind="assign",
         text=assignee.username if assignee else "",
         public=False,
@@ -164,17 +189,27 @@ def change_status(
 ) -> Message:
     """Move the complaint along its lifecycle and tell the customer; rejecting needs a reason."""
     if status not in STATUSES:
-        raise WorkflowError("status", f"one of {', '.join(STATUSES)}")
-    if status not in TRANSITIONS[complaint.status]:
-        raise WorkflowError("status", f"cannot go from {complaint.status} to {status}")
-    reason = _clean(reason, field="reason", limit=MAX_REPLY_LENGTH, required=status == "rejected")
+        raise DomainError.of("status", "unknown_choice")
+    if status not in next_statuses(complaint):
+        raise DomainError.of(
+            "status",
+            "transition",
+            before=Term(f"complaint_status.{complaint.status}"),
+            after=Term(f"complaint_status.{status}"),
+        )
+    reason = _clean(reason, field="reason", limit=MAX_REPLY_LENGTH, required=status == S.REJECTED)
     set_status(
-        session=session, complaint=complaint, status=status, now=now, text=reason, staff_id=staff.id
+        session=session,
+        complaint=complaint,
+        status=S(status),
+        now=now,
+        text=reason,
+        staff_id=staff.id,
     )
-    complaint.reject_reason = reason if status == "rejected" else None
+    complaint.reject_reason = reason if status == S.REJECTED else None
     _mark_first_response(complaint, staff, now)
-    contact = session.get(Contact, complaint.contact_id)
-    body = texts.status_text(
+    contact = complaint_contact(session=session, complaint=complaint)
+    body = customer_status(
         ticket=complaint.ticket_number or "", status=status, text=reason, language=contact.language
     )
     message = queue_message(
@@ -190,17 +225,10 @@ def reply_to_contact(
 ) -> Message:
     """Answer a customer who asked for a person, outside any complaint."""
     text = _clean(text, field="text", limit=MAX_REPLY_LENGTH)
-    body = texts.reply_text(ticket=None, text=text, language=contact.language)
+    body = customer_reply(ticket=None, text=text, language=contact.language)
     message = queue_message(session=session, contact=contact, text=body, now=now, staff=staff)
     session.flush()
     return message
-
-
-def settle_contact(*, session: Session, contact: Contact) -> None:
-    """Clear the 'asked for a person' flag once staff have dealt with it."""
-    contact.needs_human = False
-    contact.needs_human_since = None
-    session.add(contact)
 
 
 def set_target(
@@ -208,11 +236,11 @@ def set_target(
 ) -> tuple[tuple[int, int] | None, ResponseTarget]:
     """Change a category's response targets; returns the old values for the audit trail."""
     if category not in CATEGORIES:
-        raise WorkflowError("category", f"one of {', '.join(CATEGORIES)}")
+        raise DomainError.of("category", "unknown_choice")
     if first_response_minutes < 1 or resolution_minutes < 1:
-        raise WorkflowError("minutes", "targets must be at least one minute")
+        raise DomainError.of("first_response_minutes", "at_least_a_minute")
     if resolution_minutes < first_response_minutes:
-        raise WorkflowError("resolution_minutes", "cannot be shorter than the first response")
+        raise DomainError.of("resolution_minutes", "resolution_shorter")
     target = session.get(ResponseTarget, category)
     old = (target.first_response_minutes, target.resolution_minutes) if target else None
     target = target or ResponseTarget(

@@ -11,6 +11,18 @@ from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me"}
+MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 10  # "aaaa…" or "abababab…" is long but guessable
+
+
+def weak_secret(value: str) -> bool:
+    """Too short, a placeholder, or too few different characters to be random."""
+    return (
+        value.lower() in PLACEHOLDER_SECRETS
+        or "change-me" in value.lower()
+        or len(value) < MIN_SECRET_LENGTH
+        or len(set(value)) < MIN_DISTINCT_CHARACTERS
+    )
 
 
 class Settings(BaseSettings):
@@ -32,6 +44,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("dev-only-secret-key-change-me")
     admin_api_token: SecretStr = SecretStr("")
     log_level: str = "INFO"
+    max_request_body_bytes: int = 1024 * 1024  # webhooks have their own, smaller limit
+    max_json_depth: int = 32
 
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")
@@ -63,13 +77,40 @@ class Settings(BaseSettings):
             raise ValueError("default_language must be 'id' or 'en'")
         return value
 
+    @field_validator("environment")
+    @classmethod
+    def _environment_name(cls, value: str) -> str:
+        return value.strip().lower()
+
     @model_validator(mode="after")
-    def _no_placeholder_secrets_in_production(self) -> Settings:
-        if self.environment == "production":
-            key = self.secret_key.get_secret_value()
-            if key in PLACEHOLDER_SECRETS or "change-me" in key or len(key) < 32:
-                raise ValueError("SECRET_KEY must be set to a long random value in production")
+    def _nothing_weak_in_production(self) -> Settings:
+        if self.production:
+            problems = self.production_problems()
+            if problems:
+                raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    def production_problems(self) -> list[str]:
+        """What production refuses: weak secrets, and channels without an https public URL."""
+        problems = []
+        if weak_secret(self.secret_key.get_secret_value()):
+            problems.append("SECRET_KEY must be a long random value (32+ characters)")
+        admin_token = self.admin_api_token.get_secret_value()
+        if admin_token and weak_secret(admin_token):
+            problems.append("ADMIN_API_TOKEN must be empty or a long random value")
+        webhook_secret = self.telegram_webhook_secret.get_secret_value()
+        if self.telegram_enabled and webhook_secret and weak_secret(webhook_secret):
+            problems.append("TELEGRAM_WEBHOOK_SECRET must be empty or a long random value")
+        public = (self.public_base_url or "").lower()
+        if (public or self.telegram_enabled or self.whatsapp_enabled) and not public.startswith(
+            "https://"
+        ):
+            problems.append("PUBLIC_BASE_URL must be the service's https:// address")
+        return problems
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -90,6 +131,16 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token.get_secret_value())
+
+    @property
+    def twilio_templates(self) -> dict[str, str]:
+        """Approved WhatsApp templates by kind, for messages outside the 24-hour window."""
+        return {
+            "notice": self.twilio_template_notice_sid,
+            "reminder": self.twilio_template_reminder_sid,
+            "restored": self.twilio_template_restored_sid,
+            "complaint_update": self.twilio_template_complaint_update_sid,
+        }
 
     @property
     def whatsapp_enabled(self) -> bool:

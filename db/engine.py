@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
 READ_ONLY = "kabar_read_only"
+CONNECT_TIMEOUT_SECONDS = 5  # PostgreSQL: an unreachable server is reported, not waited on
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine tuned per backend: SQLite in WAL mode so readers never wait for the writer."""
+    """An engine tuned per backend: SQLite in WAL mode so readers never wait for the writer.
+
+    `hide_parameters`: a failed statement's error names the statement but not its values
+    (phone numbers, messages, notes), so a traceback in the log carries no personal data.
+    """
     if url.startswith("sqlite"):
         path = url.split("sqlite:///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            echo=echo,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see below
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -37,7 +54,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection) -> None:
+def _sqlite_begin_immediate(connection: Connection) -> None:
     """Take the write lock at BEGIN: a deferred transaction that reads and then writes fails at
     once with SQLITE_BUSY when another writer got in between; an immediate one waits its turn.
 
@@ -53,7 +70,9 @@ def checkpoint(engine: Engine) -> None:
     (PASSIVE: never blocks them), rather than inside whichever commit crosses the threshold."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
-            connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            raw = connection.connection.driver_connection  # outside any transaction
+            if raw is not None:
+                raw.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def read_only(engine: Engine) -> Engine:
@@ -66,11 +85,17 @@ def writable(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: False})
 
 
+def _engine_of(session: Session) -> Engine:
+    """The engine a session is bound to (ours are always bound to an engine)."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 @contextmanager
 def write_apart(session: Session) -> Iterator[Session]:
     """A short write transaction of its own beside `session`, which may be read-only
     (e.g. the audit line of a page view): committed if the block finishes."""
-    with session_scope(writable(session.get_bind())) as apart:
+    with session_scope(writable(_engine_of(session))) as apart:
         yield apart
 
 
@@ -78,7 +103,7 @@ def write_apart(session: Session) -> Iterator[Session]:
 def read_apart(session: Session) -> Iterator[Session]:
     """A read-only session beside `session`: a response built after the commit reads
     without taking SQLite's write lock again."""
-    with Session(read_only(session.get_bind()), expire_on_commit=False) as reading:
+    with Session(read_only(_engine_of(session)), expire_on_commit=False) as reading:
         yield reading
 
 

@@ -13,9 +13,10 @@ message, which is what stops a late redelivery from being answered twice).
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect
 
 from db.engine import make_engine
 from db.models import InboundReceipt
@@ -37,10 +38,24 @@ def intake_journal(engine: Engine) -> Engine:
     journal = make_engine(url.render_as_string(hide_password=False))
     event.listen(journal, "connect", _no_checkpoint_on_commit)
     InboundReceipt.__table__.create(journal, checkfirst=True)
+    _add_missing_columns(journal)
     return journal
 
 
-def _no_checkpoint_on_commit(dbapi_connection, _record) -> None:
+def _add_missing_columns(journal: Engine) -> None:
+    """A side file made by an older version lacks the table's newer (nullable) columns."""
+    table = InboundReceipt.__table__
+    present = {column["name"] for column in inspect(journal).get_columns(table.name)}
+    with journal.begin() as connection:
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=journal.dialect)
+                connection.exec_driver_sql(
+                    f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'
+                )
+
+
+def _no_checkpoint_on_commit(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     """A webhook's commit never copies the journal's WAL back (a checkpoint, with its fsync):
     the intake worker does it after the conversation has taken messages up."""
     dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")

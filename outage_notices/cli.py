@@ -1,7 +1,8 @@
 """`kabar-air notice ...`: the same notice operations as the API, for operators at a terminal.
 
-Times without a zone are WITA. Refused input prints the field and exits with status 2;
-nothing is saved.
+Times without a zone are WITA. Refused input prints the field, its option and why (in the
+utility's default language) and exits with status 2; nothing is saved. Changes are audited under
+the same action names as the console's and the API's.
 """
 
 from __future__ import annotations
@@ -9,18 +10,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, NoReturn, Protocol, TypeVar
 
 import typer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from accounts import audit
+from accounts.actions import Door, Target, perform
+from accounts.audit import AuditAction
+from core.errors import DomainError, NotFound
+from core.settings import Settings
+from core.timefmt import moment as format_time
+from db.models import Notice, RotationSchedule
+from db.rows import saved_id
 from db.types import utcnow
+from db.vocab import NoticeStatus
 from outage_notices import details, rotation, service
 from outage_notices.policy import NoticePolicy
-from outage_notices.texts import format_time
-from outage_notices.validation import NoticeInvalid
 
 OPTION_OF = {
     "starts_at": "--start",
@@ -36,6 +42,16 @@ OPTION_OF = {
     "valid_until": "--valid-until",
 }
 Areas = Annotated[list[str], typer.Option("--area", "-a", help="Area code or exact name; repeat")]
+T = TypeVar("T")
+Action = Callable[[Session, NoticePolicy, datetime], T]
+
+
+class Runner(Protocol):
+    """`run` inside `build_cli`: one operation in a session, returning its result and the policy."""
+
+    def __call__(
+        self, action: Action[T], audit_action: AuditAction | None = ..., target_type: str = ...
+    ) -> tuple[T, NoticePolicy]: ...
 
 
 def parse_moment(value: str | None, field: str) -> datetime | None:
@@ -45,42 +61,51 @@ def parse_moment(value: str | None, field: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value.strip().replace(" ", "T", 1))
     except ValueError as error:
-        raise NoticeInvalid({field: f"'{value}' is not a time like 2026-05-14 08:00"}) from error
+        raise DomainError.of(field, "not_datetime", value=value) from error
 
 
-def _fail(error: NoticeInvalid) -> None:
-    for field, message in error.errors.items():
-        option = OPTION_OF.get(field, f"--{field.replace('_', '-')}")
-        where = field if field == "status" else f"{field} ({option})"
-        typer.echo(f"error: {where}: {message}", err=True)
-    raise typer.Exit(2)
+def _fail(error: DomainError, language: str) -> NoReturn:
+    for problem in error.problems:
+        field = problem.field
+        option = OPTION_OF.get(field, f"--{field.replace('_', '-')}") if field else ""
+        where = f"{field} ({option}): " if field and field != "status" else ""
+        typer.echo(f"error: {where}{problem.message(language)}", err=True)
+    raise typer.Exit(1 if isinstance(error, NotFound) else 2)
 
 
-def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any]) -> typer.Typer:
+def build_cli(
+    get_engine: Callable[[], Engine], get_settings: Callable[[], Settings]
+) -> typer.Typer:
     """The `notice` sub-app; the caller supplies the database engine and the settings."""
     app = typer.Typer(help="Disruption notices: create, publish, extend, restore, cancel.")
 
-    def run(action: Callable[[Session, NoticePolicy, datetime], Any], audit_action=None):
-        policy = NoticePolicy.from_settings(get_settings())
+    def run(
+        action: Action[T],
+        audit_action: AuditAction | None = None,
+        target_type: str = "notice",
+    ) -> tuple[T, NoticePolicy]:
+        """Run one operation; a changing one through the one helper, audited as from the CLI."""
+        settings = get_settings()
+        policy = NoticePolicy.from_settings(settings)
         with Session(get_engine(), expire_on_commit=False) as session:
+            now = utcnow()
             try:
-                result = action(session, policy, utcnow())
-            except NoticeInvalid as error:
+                if audit_action is None:
+                    result = action(session, policy, now)
+                    session.commit()
+                else:
+                    result = perform(
+                        session=session,
+                        staff=None,
+                        action=audit_action,
+                        target=lambda done: Target(target_type, getattr(done, "id", None)),
+                        do=lambda: action(session, policy, now),
+                        door=Door.cli,
+                        now=now,
+                    )
+            except DomainError as error:
                 session.rollback()
-                _fail(error)
-            except service.NoticeNotFound as error:
-                typer.echo(f"error: {error}", err=True)
-                raise typer.Exit(1) from error
-            if audit_action:
-                audit.record(
-                    session=session,
-                    who=None,
-                    action=audit_action,
-                    target_type="notice",
-                    target_id=getattr(result, "id", None),
-                    detail={"via": "cli"},
-                )
-            session.commit()
+                _fail(error, settings.default_language)
             return result, policy
 
     @app.command("create")
@@ -99,7 +124,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
     ) -> None:
         """Record a draft notice (nobody is told until it is published)."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> Notice:
             data = service.NoticeInput(
                 kind=kind,
                 title=title,
@@ -113,7 +138,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
             )
             return service.create(session=session, data=data, policy=policy, now=now)
 
-        notice, _ = run(action, "notice.create")
+        notice, _ = run(action, AuditAction.notice_create)
         typer.echo(f"notice #{notice.id} created as draft")
 
     @app.command("update")
@@ -138,9 +163,9 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
             "urgent": urgent,
             "reminder_hours": reminders,
         }
-        changes = {key: value for key, value in raw.items() if value is not None}
+        changes: dict[str, object] = {key: value for key, value in raw.items() if value is not None}
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> Notice:
             if start is not None:
                 changes["starts_at"] = parse_moment(start, "starts_at")
             if end is not None:
@@ -154,7 +179,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
                 note=note,
             )
 
-        run(action, "notice.update")
+        run(action, AuditAction.notice_update)
         typer.echo(f"notice #{notice_id} updated")
 
     @app.command("publish")
@@ -166,7 +191,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
     ) -> None:
         """Publish: subscribers are told, then reminded before the start."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> Notice:
             return service.publish(
                 session=session,
                 notice_id=notice_id,
@@ -176,7 +201,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
             )
 
         try:
-            notice, _ = run(action, "notice.publish")
+            notice, _ = run(action, AuditAction.notice_publish)
         except typer.Exit:
             if confirm_short_notice or not sys.stdin.isatty():
                 raise
@@ -194,7 +219,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
     ) -> None:
         """Move the expected end later; subscribers are told once per extension."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> Notice:
             return service.extend(
                 session=session,
                 notice_id=notice_id,
@@ -204,7 +229,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
                 expected_end_at=parse_moment(end, "expected_end_at"),
             )
 
-        run(action, "notice.extend")
+        run(action, AuditAction.notice_extend)
         typer.echo(f"notice #{notice_id} extended")
 
     @app.command("restore")
@@ -215,7 +240,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
     ) -> None:
         """The water is back: subscribers and linked complainants are told."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> Notice:
             return service.restore(
                 session=session,
                 notice_id=notice_id,
@@ -225,28 +250,28 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
                 urgent=urgent or None,
             )
 
-        run(action, "notice.restore")
+        run(action, AuditAction.notice_restore)
         typer.echo(f"notice #{notice_id} restored")
 
     @app.command("cancel")
     def cancel(notice_id: int, text: str = "") -> None:
         """Call off a notice; those who were told of it hear that it is off."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> Notice:
             return service.cancel(
                 session=session, notice_id=notice_id, policy=policy, now=now, text=text
             )
 
-        run(action, "notice.cancel")
+        run(action, AuditAction.notice_cancel)
         typer.echo(f"notice #{notice_id} cancelled")
 
     @app.command("list")
-    def list_(status: str | None = None, limit: int = 50) -> None:
+    def list_(status: NoticeStatus | None = None, limit: int = 50) -> None:
         """Notices, newest start first: id, status, kind, start (WITA), delivery, title."""
         policy = NoticePolicy.from_settings(get_settings())
         with Session(get_engine()) as session:
             rows = service.list_notices(session=session, status=status, limit=limit)
-            counts = details.delivery_counts(session, [n.id for n in rows])
+            counts = details.delivery_counts(session, [saved_id(n) for n in rows])
             for notice in rows:
                 d = counts.get(notice.id, details.Delivery())
                 start = notice.starts_at.astimezone(policy.tz).strftime("%Y-%m-%d %H:%M")
@@ -259,7 +284,7 @@ def build_cli(get_engine: Callable[[], Engine], get_settings: Callable[[], Any])
     def show(notice_id: int) -> None:
         """One notice: areas, times, deliveries, pushes and history."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> None:
             _print_detail(details.notice_detail(session, notice_id), policy)
 
         run(action)
@@ -297,7 +322,7 @@ def _print_detail(detail: details.NoticeDetail, policy: NoticePolicy) -> None:
     typer.echo("\n".join(lines))
 
 
-def _rotation_cli(run) -> typer.Typer:
+def _rotation_cli(run: Runner) -> typer.Typer:
     app = typer.Typer(help="Rotation schedules (giliran).")
 
     @app.command("add")
@@ -312,7 +337,7 @@ def _rotation_cli(run) -> typer.Typer:
     ) -> None:
         """Add a recurring supply window for an area."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> RotationSchedule:
             return rotation.create_schedule(
                 session=session,
                 area=area,
@@ -324,14 +349,14 @@ def _rotation_cli(run) -> typer.Typer:
                 note=note,
             )
 
-        schedule, _ = run(action)
+        schedule, _ = run(action, AuditAction.rotation_create, "rotation")
         typer.echo(f"rotation #{schedule.id} added for {schedule.area_code}")
 
     @app.command("list")
     def list_(area: str | None = None) -> None:
         """Schedules: id, area, days (0 = Monday), window, validity, note."""
 
-        def action(session, policy, now):
+        def action(session: Session, policy: NoticePolicy, now: datetime) -> None:
             for r in rotation.list_schedules(session=session, area_code=area):
                 typer.echo(
                     f"{r.id}\t{r.area_code}\t{r.weekdays}\t{r.start_time:%H:%M}-"
@@ -343,8 +368,8 @@ def _rotation_cli(run) -> typer.Typer:
     return app
 
 
-def _parse(parser, value: str, field: str):
+def _parse(parser: Callable[[str], T], value: str, field: str) -> T:
     try:
         return parser(value)
     except ValueError as error:
-        raise NoticeInvalid({field: f"'{value}' is not valid"}) from error
+        raise DomainError.of(field, "invalid_value", value=value) from error

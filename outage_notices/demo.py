@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models import Notice, NoticeArea, NoticeUpdate, RotationSchedule
-from outage_notices.policy import WITA
+from db.rows import saved_id
+from db.vocab import LIVE_NOTICE_STATUSES, NoticeKind, NoticeStatus
 
 PREFIX = "[DEMO] "
 TATAH_BANGKAL = "63.03.19.2001"
@@ -21,7 +23,7 @@ TATAH_BANGKAL = "63.03.19.2001"
 @dataclass(frozen=True)
 class DemoNotice:
     title: str
-    kind: str
+    kind: NoticeKind
     area: str
     start_hours: float  # from now; negative = already under way
     length_hours: float | None
@@ -33,7 +35,7 @@ class DemoNotice:
 DEMOS = (
     DemoNotice(
         "Pipa distribusi bocor di Aluh Aluh",
-        "unplanned",
+        NoticeKind.UNPLANNED,
         "63.03.01",
         -3,
         None,
@@ -43,7 +45,7 @@ DEMOS = (
     ),
     DemoNotice(
         "Pemasangan pompa booster Beruntung Baru",
-        "planned",
+        NoticeKind.PLANNED,
         "63.03.13",
         50,
         8,
@@ -52,7 +54,7 @@ DEMOS = (
     ),
     DemoNotice(
         "Pengurangan pasokan air baku Tatah Makmur",
-        "bulk_reduction",
+        NoticeKind.BULK_REDUCTION,
         "63.03.19",
         -24,
         24 * 6,
@@ -61,7 +63,7 @@ DEMOS = (
     ),
     DemoNotice(
         "Tekanan rendah di Sungai Tabuk",
-        "low_pressure",
+        NoticeKind.LOW_PRESSURE,
         "63.03.04",
         -2,
         6,
@@ -70,7 +72,7 @@ DEMOS = (
     ),
     DemoNotice(
         "Penyambungan pipa transmisi Kertak Hanyar",
-        "planned",
+        NoticeKind.PLANNED,
         "63.03.02",
         24 * 5,
         10,
@@ -80,18 +82,18 @@ DEMOS = (
 )
 
 
-def _local_hour(now: datetime, hours: float) -> datetime:
+def _local_hour(now: datetime, hours: float, tz: ZoneInfo) -> datetime:
     """A whole local hour near now + hours, so demo times read naturally."""
-    moment = (now + timedelta(hours=hours)).astimezone(WITA)
+    moment = (now + timedelta(hours=hours)).astimezone(tz)
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def seed_demo(session: Session, now: datetime) -> int:
+def seed_demo(session: Session, now: datetime, tz: ZoneInfo) -> int:
     """Add the demo disruptions and Tatah Bangkal's giliran unless still there; returns how many."""
     live = set(
         session.scalars(
-            select(Notice.title).where(
-                Notice.is_demo.is_(True), Notice.status.in_(("scheduled", "ongoing"))
+            select(col(Notice.title)).where(
+                col(Notice.is_demo).is_(True), col(Notice.status).in_(LIVE_NOTICE_STATUSES)
             )
         )
     )
@@ -99,15 +101,15 @@ def seed_demo(session: Session, now: datetime) -> int:
     for demo in DEMOS:
         if PREFIX + demo.title in live:
             continue
-        _add_notice(session, demo, now)
+        _add_notice(session, demo, now, tz)
         created += 1
-    created += _add_rotation(session, now)
+    created += _add_rotation(session, now, tz)
     session.flush()
     return created
 
 
-def _add_notice(session: Session, demo: DemoNotice, now: datetime) -> None:
-    starts = _local_hour(now, demo.start_hours)
+def _add_notice(session: Session, demo: DemoNotice, now: datetime, tz: ZoneInfo) -> None:
+    starts = _local_hour(now, demo.start_hours, tz)
     ends = starts + timedelta(hours=demo.length_hours) if demo.length_hours else None
     notice = Notice(
         kind=demo.kind,
@@ -118,24 +120,25 @@ def _add_notice(session: Session, demo: DemoNotice, now: datetime) -> None:
         expected_end_at=ends,
         urgent=demo.urgent,
         is_demo=True,
-        status="ongoing" if starts <= now else "scheduled",
+        status=NoticeStatus.ONGOING if starts <= now else NoticeStatus.SCHEDULED,
         published_at=now,
         created_at=now,
         updated_at=now,
     )
     session.add(notice)
     session.flush()
-    session.add(NoticeArea(notice_id=notice.id, area_code=demo.area))
-    session.add(NoticeUpdate(notice_id=notice.id, kind="published", text="", created_at=now))
+    notice_id = saved_id(notice)
+    session.add(NoticeArea(notice_id=notice_id, area_code=demo.area))
+    session.add(NoticeUpdate(notice_id=notice_id, kind="published", text="", created_at=now))
 
 
-def _add_rotation(session: Session, now: datetime) -> int:
-    today = now.astimezone(WITA).date()
+def _add_rotation(session: Session, now: datetime, tz: ZoneInfo) -> int:
+    today = now.astimezone(tz).date()
     existing = session.scalars(
         select(RotationSchedule).where(
-            RotationSchedule.area_code == TATAH_BANGKAL,
-            RotationSchedule.note.startswith(PREFIX),
-            RotationSchedule.valid_until >= today,
+            col(RotationSchedule.area_code) == TATAH_BANGKAL,
+            col(RotationSchedule.note).startswith(PREFIX),
+            col(RotationSchedule.valid_until) >= today,
         )
     ).first()
     if existing is not None:

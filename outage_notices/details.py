@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, case, func, select
+from sqlmodel import Session, col
 
 from areas.coverage import area_labels, notice_area_codes
 from db.models import Message, Notice, NoticeUpdate, Push
+from db.rows import saved_id
+from db.vocab import UNFINISHED_MESSAGE_STATUSES, MessageStatus
 from outage_notices import linking, pushes, service
 
-SENT = ("sent", "delivered", "read")
-DELIVERED = ("delivered", "read")
-FAILED = ("failed", "undelivered")
+DELIVERED = (MessageStatus.DELIVERED, MessageStatus.READ)
+SENT = (MessageStatus.SENT, *DELIVERED)
+FAILED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED)
 
 
 @dataclass
@@ -43,10 +46,10 @@ def delivery_counts(session: Session, notice_ids: Iterable[int], *, by_event: bo
     ids = list(notice_ids)
     if not ids:
         return {}
-    keys = [Message.notice_id] + ([Message.notice_event] if by_event else [])
-    status = Message.status
+    keys = [col(Message.notice_id)] + ([col(Message.notice_event)] if by_event else [])
+    status = col(Message.status)
 
-    def tally(values):
+    def tally(values: Iterable[str]) -> ColumnElement[Any]:
         return func.sum(case((status.in_(values), 1), else_=0))
 
     statement = (
@@ -56,9 +59,9 @@ def delivery_counts(session: Session, notice_ids: Iterable[int], *, by_event: bo
             tally(SENT),
             tally(DELIVERED),
             tally(FAILED),
-            tally(("pending", "sending")),
+            tally(UNFINISHED_MESSAGE_STATUSES),
         )
-        .where(Message.notice_id.in_(ids), Message.direction == "out")
+        .where(col(Message.notice_id).in_(ids), col(Message.direction) == "out")
         .group_by(*keys)
     )
     result: dict = {}
@@ -72,15 +75,15 @@ def delivery_counts(session: Session, notice_ids: Iterable[int], *, by_event: bo
 def notice_detail(session: Session, notice_id: int) -> NoticeDetail:
     """Everything about one notice, for `show` in the API and the CLI."""
     notice = service.get(session, notice_id)
-    codes = notice_area_codes(session, notice.id)
-    per_event = delivery_counts(session, [notice.id], by_event=True)
+    codes = notice_area_codes(session, notice_id)
+    per_event = delivery_counts(session, [notice_id], by_event=True)
     return NoticeDetail(
         notice=notice,
         area_codes=codes,
         area_names=area_labels(session, codes),
-        delivery=delivery_counts(session, [notice.id]).get(notice.id, Delivery()),
+        delivery=delivery_counts(session, [notice_id]).get(notice_id, Delivery()),
         by_event={event: counts for (_, event), counts in per_event.items()},
-        history=service.history(session, notice.id),
-        pushes=pushes.pushes_of(session, notice.id),
-        complaint_ids=[c.id for c in linking.linked_complaints(session, notice.id)],
+        history=service.history(session, notice_id),
+        pushes=pushes.pushes_of(session, notice_id),
+        complaint_ids=[saved_id(c) for c in linking.linked_complaints(session, notice_id)],
     )

@@ -18,16 +18,32 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypedDict
 
-from sqlalchemy import JSON, Engine, bindparam, case, cast, exists, func, literal, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Engine,
+    Insert,
+    String,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from areas.coverage import area_labels, audience_area_codes, notice_area_codes
 from db.engine import checkpoint, read_only
 from db.models import Contact, Message, Notice, NoticeUpdate, Subscription
+from db.rows import saved_id
 from db.types import UTCDateTime
+from db.vocab import MessageStatus
 from db.write_gate import write_gate
 from outage_notices import texts
 from outage_notices.policy import NoticePolicy
@@ -35,6 +51,16 @@ from outage_notices.policy import NoticePolicy
 UPDATE_KIND = {"extend": "extended", "restore": "restored", "cancel": "cancelled"}
 DEFAULT_BATCH = 500
 CHECKPOINT_EVERY = 3  # batches: about 750 WAL pages, under SQLite's 1,000-page auto-checkpoint
+
+
+class Rendered(TypedDict):
+    """One event's message in both languages, as text and as template variables."""
+
+    id: str
+    en: str
+    template_kind: str
+    vars_id: dict[str, str]
+    vars_en: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +73,16 @@ class FanoutResult:
 def facts_for(session: Session, notice: Notice, event: str) -> texts.NoticeFacts:
     """What the message for this event says, including the update text that caused it."""
     family = texts.event_family(event)
+    notice_id = saved_id(notice)
     update_text = ""
     if family in UPDATE_KIND:
         statement = (
-            select(NoticeUpdate.text)
-            .where(NoticeUpdate.notice_id == notice.id, NoticeUpdate.kind == UPDATE_KIND[family])
-            .order_by(NoticeUpdate.id)
+            select(col(NoticeUpdate.text))
+            .where(
+                col(NoticeUpdate.notice_id) == notice_id,
+                col(NoticeUpdate.kind) == UPDATE_KIND[family],
+            )
+            .order_by(col(NoticeUpdate.id))
         )
         updates = list(session.scalars(statement))
         index = int(event.split("_")[1]) - 1 if family == "extend" else -1
@@ -60,7 +90,7 @@ def facts_for(session: Session, notice: Notice, event: str) -> texts.NoticeFacts
     return texts.NoticeFacts(
         kind=notice.kind,
         title=notice.title,
-        area_names=area_labels(session, notice_area_codes(session, notice.id)),
+        area_names=area_labels(session, notice_area_codes(session, notice_id)),
         starts_at=notice.starts_at,
         expected_end_at=notice.expected_end_at,
         cause=notice.cause,
@@ -70,14 +100,16 @@ def facts_for(session: Session, notice: Notice, event: str) -> texts.NoticeFacts
     )
 
 
-def _json(value: dict, dialect: str):
+def _json(value: dict[str, str], dialect: str) -> ColumnElement[Any]:
     """A JSON value inside INSERT … SELECT: PostgreSQL needs the cast, SQLite keeps text."""
     if dialect == "postgresql":
         return cast(literal(json.dumps(value)), JSON)
     return literal(json.dumps(value))
 
 
-def _insert_statement(dialect: str, *, notice_id: int, event: str, rendered: dict, now: datetime):
+def _insert_statement(
+    dialect: str, *, notice_id: int, event: str, rendered: Rendered, now: datetime
+) -> Insert:
     contact = Contact.__table__
     english = contact.c.language == "en"
     template_kind = rendered["template_kind"]
@@ -90,7 +122,7 @@ def _insert_statement(dialect: str, *, notice_id: int, event: str, rendered: dic
         literal("out"),
         contact.c.channel,
         case((english, literal(rendered["en"])), else_=literal(rendered["id"])),
-        literal("pending"),
+        literal(MessageStatus.PENDING, String()),
         literal(0),
         literal(template_kind),
         case(
@@ -118,7 +150,7 @@ def _insert_statement(dialect: str, *, notice_id: int, event: str, rendered: dic
     )
 
 
-def render_all(facts: texts.NoticeFacts, event: str, policy: NoticePolicy) -> dict:
+def render_all(facts: texts.NoticeFacts, event: str, policy: NoticePolicy) -> Rendered:
     """The text and template variables in both languages."""
     kind, vars_id = texts.template_for(facts, event, "id", policy.tz)
     _, vars_en = texts.template_for(facts, event, "en", policy.tz)
@@ -145,9 +177,13 @@ def queue_event(
     """Queue this event's message for every subscriber; safe to run again after a crash."""
     with Session(read_only(engine)) as session:
         notice = session.get(Notice, notice_id)
+        if notice is None:
+            raise LookupError(f"notice {notice_id} does not exist")
         facts = facts_for(session, notice, event)
         codes = audience_area_codes(session, notice_area_codes(session, notice_id))
-        low, high = session.execute(select(func.min(Contact.id), func.max(Contact.id))).one()
+        low, high = session.execute(
+            select(func.min(col(Contact.id)), func.max(col(Contact.id)))
+        ).one()
     dialect = engine.dialect.name
     rendered = render_all(facts, event, policy)
     statement = _insert_statement(
@@ -178,6 +214,6 @@ def queue_event(
 def count_event(engine: Engine, notice_id: int, event: str) -> int:
     with read_only(engine).connect() as connection:  # counting 100,000 rows holds no lock
         statement = select(func.count()).where(
-            Message.notice_id == notice_id, Message.notice_event == event
+            col(Message.notice_id) == notice_id, col(Message.notice_event) == event
         )
         return connection.execute(statement).scalar_one()

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models import (
     Complaint,
@@ -19,16 +19,22 @@ from db.models import (
     Message,
     Notice,
 )
+from db.rows import saved_id
+from db.vocab import OPEN_COMPLAINT_STATUSES, ComplaintCategory, ComplaintStatus, MessageStatus
 from outage_notices import texts
 from outage_notices.fanout import facts_for
 from outage_notices.policy import NoticePolicy
 
-OPEN_STATUSES = ("received", "in_progress")
-LINKABLE_CATEGORIES = ("no_water", "low_pressure")
+LINKABLE_CATEGORIES = (ComplaintCategory.NO_WATER, ComplaintCategory.LOW_PRESSURE)
 
 
 def link_complaint(
-    *, session: Session, complaint: Complaint, notice: Notice, now: datetime, staff_id=None
+    *,
+    session: Session,
+    complaint: Complaint,
+    notice: Notice,
+    now: datetime,
+    staff_id: int | None = None,
 ) -> None:
     """Attach a complaint to the disruption that explains it (kept in its history)."""
     if complaint.notice_id == notice.id:
@@ -36,7 +42,7 @@ def link_complaint(
     complaint.notice_id, complaint.updated_at = notice.id, now
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id,
+            complaint_id=saved_id(complaint),
             kind="link",
             text=notice.title,  # shown to the customer in the ticket's history
             staff_id=staff_id,
@@ -48,7 +54,9 @@ def link_complaint(
 
 def linked_complaints(session: Session, notice_id: int) -> list[Complaint]:
     """The cluster of complaints staff see under a notice."""
-    statement = select(Complaint).where(Complaint.notice_id == notice_id).order_by(Complaint.id)
+    statement = (
+        select(Complaint).where(col(Complaint.notice_id) == notice_id).order_by(col(Complaint.id))
+    )
     return list(session.scalars(statement))
 
 
@@ -57,13 +65,15 @@ def queue_followups(
 ) -> int:
     """Resolve the open linked complaints, tell each reporter once and ask if water is back."""
     by_contact: dict[int, list[Complaint]] = defaultdict(list)
-    for complaint in linked_complaints(session, notice.id):
-        if complaint.status in OPEN_STATUSES:
+    for complaint in linked_complaints(session, saved_id(notice)):
+        if complaint.status in OPEN_COMPLAINT_STATUSES:
             by_contact[complaint.contact_id].append(complaint)
     facts = facts_for(session, notice, "restore")
     queued = 0
     for contact_id, complaints in by_contact.items():
         contact = session.get(Contact, contact_id)
+        if contact is None:  # a complaint's contact is a foreign key, and contacts stay
+            raise LookupError(f"contact {contact_id} of a linked complaint does not exist")
         for complaint in complaints:
             _resolve(session, complaint, notice, now)
         if not contact.active:  # the channel can't reach them; STOP only ends broadcasts
@@ -76,18 +86,27 @@ def queue_followups(
 def _resolve(session: Session, complaint: Complaint, notice: Notice, now: datetime) -> None:
     session.add(
         ComplaintEvent(
-            complaint_id=complaint.id,
+            complaint_id=saved_id(complaint),
             kind="status",
             from_status=complaint.status,
-            to_status="resolved",
+            to_status=ComplaintStatus.RESOLVED,
             text=f"water declared back (notice #{notice.id}); reporter asked to confirm",
             created_at=now,
         )
     )
-    complaint.status, complaint.resolved_at, complaint.updated_at = "resolved", now, now
+    complaint.status = ComplaintStatus.RESOLVED
+    complaint.resolved_at = complaint.updated_at = now
 
 
-def _queue_question(session, contact, notice, complaints, facts, policy, now) -> int:
+def _queue_question(
+    session: Session,
+    contact: Contact,
+    notice: Notice,
+    complaints: list[Complaint],
+    facts: texts.NoticeFacts,
+    policy: NoticePolicy,
+    now: datetime,
+) -> int:
     tickets = [c.ticket_number or f"#{c.id}" for c in complaints]
     text = texts.render_followup(facts, tickets, contact.language, policy.tz)
     kind, variables = texts.template_for(facts, "restore", contact.language, policy.tz)
@@ -97,7 +116,7 @@ def _queue_question(session, contact, notice, complaints, facts, policy, now) ->
         "direction": "out",
         "channel": contact.channel,
         "text": text,
-        "status": "pending",
+        "status": MessageStatus.PENDING,
         "attempts": 0,
         "template_kind": kind,
         "template_variables": variables,
@@ -114,7 +133,8 @@ def _queue_question(session, contact, notice, complaints, facts, policy, now) ->
     )
     if result.first() is None:
         return 0
-    state = session.get(ConversationState, contact.id) or ConversationState(contact_id=contact.id)
+    contact_id = saved_id(contact)
+    state = session.get(ConversationState, contact_id) or ConversationState(contact_id=contact_id)
     state.flow, state.step, state.updated_at = "restore_check", "ask", now
     state.data = {"complaint_ids": [c.id for c in complaints], "notice_id": notice.id}
     session.add(state)

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, or_, select
 
 from db.models import Notice, NoticeArea, NoticeUpdate, ServiceArea
+from db.vocab import LIVE_NOTICE_STATUSES, NoticeStatus
 
 NOTICE = Notice.__table__
 NOTICE_AREA = NoticeArea.__table__
 UPDATE = NoticeUpdate.__table__
 AREA = ServiceArea.__table__
-LIVE_STATUSES = ("scheduled", "ongoing")
 
 # Notices for a place: on itself or its kecamatan, or (when it is a kecamatan) on one of its desa.
 _AFFECTING = (
@@ -35,7 +35,7 @@ LIVE_NOTICES = (
     select(NOTICE)
     .where(
         NOTICE.c.id.in_(_AFFECTING),
-        NOTICE.c.status.in_(LIVE_STATUSES),
+        NOTICE.c.status.in_(LIVE_NOTICE_STATUSES),
         NOTICE.c.starts_at <= bindparam("horizon"),
     )
     .order_by(NOTICE.c.starts_at.desc())
@@ -60,7 +60,7 @@ class Disruption:
     latest_update: Any | None  # a notice_update row: text, created_at
 
     def is_ongoing(self, now: datetime) -> bool:
-        return self.notice.status == "ongoing" or self.notice.starts_at <= now
+        return self.notice.status == NoticeStatus.ONGOING or self.notice.starts_at <= now
 
 
 def _place(code: str, kecamatan_code: str | None, is_kecamatan: bool) -> dict[str, Any]:

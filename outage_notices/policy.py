@@ -8,19 +8,17 @@ from zoneinfo import ZoneInfo
 
 from core.settings import Settings
 
-WITA = ZoneInfo("Asia/Makassar")
-
 # The longest body a channel accepts: Telegram's sendMessage and a Twilio WhatsApp body.
 CHANNEL_TEXT_LIMITS = {"telegram": 4096, "whatsapp": 1600}
 
 
 @dataclass(frozen=True, slots=True)
 class NoticePolicy:
-    tz: ZoneInfo = WITA
-    short_notice_hours: int = 48
-    quiet_hours_start: time = time(21, 0)
-    quiet_hours_end: time = time(5, 0)
-    reminder_hours: str = "24,1"
+    tz: ZoneInfo
+    short_notice_hours: int
+    quiet_hours_start: time
+    quiet_hours_end: time
+    reminder_hours: str
     # How long after restoration or cancellation a held or missed message is still worth sending.
     stale_after_hours: int = 12
 
@@ -28,12 +26,17 @@ class NoticePolicy:
     def from_settings(cls, settings: Settings) -> NoticePolicy:
         """The policy a running service uses: the one place it is built from settings."""
         return cls(
-            tz=ZoneInfo(settings.time_zone),
+            tz=settings.tz,
             short_notice_hours=settings.short_notice_hours,
             quiet_hours_start=settings.quiet_hours_start,
             quiet_hours_end=settings.quiet_hours_end,
             reminder_hours=settings.reminder_hours_before,
         )
+
+    @classmethod
+    def default(cls) -> NoticePolicy:
+        """The policy of the settings' defaults (tools and tests that have no environment)."""
+        return cls.from_settings(Settings.model_construct())
 
     def in_quiet_hours(self, moment: datetime) -> bool:
         """Whether a local moment falls in the quiet hours (which may wrap past midnight)."""

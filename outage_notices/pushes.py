@@ -7,40 +7,50 @@ name is planned at most once per notice, so edits and restarts never send anythi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models import Notice, Push
+from db.rows import saved_id
+from db.vocab import LIVE_NOTICE_STATUSES, NoticeStatus, PushStatus
 from outage_notices.policy import NoticePolicy, parse_reminder_hours
 
-ACTIVE = {"scheduled", "ongoing"}
+ACTIVE = LIVE_NOTICE_STATUSES
 Verdict = tuple[Literal["send", "hold", "drop"], str | None]
 
 
 def pushes_of(session: Session, notice_id: int) -> list[Push]:
-    statement = select(Push).where(Push.notice_id == notice_id).order_by(Push.due_at, Push.id)
+    statement = (
+        select(Push)
+        .where(col(Push.notice_id) == notice_id)
+        .order_by(col(Push.due_at), col(Push.id))
+    )
     return list(session.scalars(statement))
 
 
 def _add(session: Session, notice: Notice, event: str, due_at: datetime, urgent: bool) -> Push:
     """A push for this event, unless the notice already has one (then that one)."""
-    for push in pushes_of(session, notice.id):
+    notice_id = saved_id(notice)
+    for push in pushes_of(session, notice_id):
         if push.event == event:
             return push
-    push = Push(notice_id=notice.id, event=event, due_at=due_at, urgent=urgent)
+    push = Push(notice_id=notice_id, event=event, due_at=due_at, urgent=urgent)
     session.add(push)
     session.flush()
     return push
 
 
 def _drop(push: Push, reason: str, now: datetime) -> None:
-    push.status, push.drop_reason, push.processed_at = "dropped", reason, now
+    push.status, push.drop_reason, push.processed_at = PushStatus.DROPPED, reason, now
 
 
-def _wanted_before_start(notice: Notice, policy: NoticePolicy, now: datetime) -> dict:
+def _wanted_before_start(
+    notice: Notice, policy: NoticePolicy, now: datetime
+) -> dict[str, tuple[datetime, bool]]:
     """Reminders (planned work) or a start message (others) still ahead of the start."""
     wanted: dict[str, tuple[datetime, bool]] = {}
     if notice.starts_at <= now:
@@ -55,7 +65,9 @@ def _wanted_before_start(notice: Notice, policy: NoticePolicy, now: datetime) ->
     return wanted
 
 
-def plan_publish(*, session: Session, notice: Notice, policy: NoticePolicy, now: datetime) -> list:
+def plan_publish(
+    *, session: Session, notice: Notice, policy: NoticePolicy, now: datetime
+) -> list[Push]:
     """The publish message now, then reminders or a start message ahead."""
     planned = [_add(session, notice, "publish", now, notice.urgent)]
     for event, (due, urgent) in _wanted_before_start(notice, policy, now).items():
@@ -63,12 +75,14 @@ def plan_publish(*, session: Session, notice: Notice, policy: NoticePolicy, now:
     return planned
 
 
-def replan_after_edit(*, session: Session, notice: Notice, policy: NoticePolicy, now: datetime):
+def replan_after_edit(
+    *, session: Session, notice: Notice, policy: NoticePolicy, now: datetime
+) -> None:
     """Move pending reminders with the new start; what was sent stays sent."""
     wanted = _wanted_before_start(notice, policy, now)
-    existing = {push.event: push for push in pushes_of(session, notice.id)}
+    existing = {push.event: push for push in pushes_of(session, saved_id(notice))}
     for event, push in existing.items():
-        if push.status != "pending":
+        if push.status != PushStatus.PENDING:
             continue
         if event in wanted:
             push.due_at, push.urgent = wanted[event]
@@ -83,25 +97,25 @@ def replan_after_edit(*, session: Session, notice: Notice, policy: NoticePolicy,
 
 def plan_extend(*, session: Session, notice: Notice, now: datetime) -> Push:
     """Each extension is its own event (extend_1, extend_2, ...), told once."""
-    count = sum(1 for p in pushes_of(session, notice.id) if p.event.startswith("extend_"))
+    count = len([p for p in pushes_of(session, saved_id(notice)) if p.event.startswith("extend_")])
     return _add(session, notice, f"extend_{count + 1}", now, notice.urgent)
 
 
 def _close(session: Session, notice: Notice, event: str, urgent: bool, now: datetime) -> Push:
     """Drop what is still pending; tell the end only if someone was told of the notice."""
     told = False
-    for push in pushes_of(session, notice.id):
-        if push.status == "done" and push.targeted > 0:
+    for push in pushes_of(session, saved_id(notice)):
+        if push.status == PushStatus.DONE and push.targeted > 0:
             told = True
-        elif push.status == "pending":
+        elif push.status == PushStatus.PENDING:
             _drop(push, f"notice {notice.status} before this was sent", now)
     push = _add(session, notice, event, now, urgent)
-    if not told and push.status == "pending":
+    if not told and push.status == PushStatus.PENDING:
         _drop(push, "no subscriber had been told of this notice", now)
     return push
 
 
-def plan_restore(*, session: Session, notice: Notice, urgent: bool, now: datetime) -> list:
+def plan_restore(*, session: Session, notice: Notice, urgent: bool, now: datetime) -> list[Push]:
     """Tell subscribers the water is back, and ask linked complainants whether it is."""
     restore = _close(session, notice, "restore", urgent, now)
     followup = _add(session, notice, "restore_followup", now, urgent)
@@ -113,7 +127,7 @@ def plan_cancel(*, session: Session, notice: Notice, now: datetime) -> Push:
 
 
 def verdict(
-    push: Push, notice: Notice, policy: NoticePolicy, now: datetime, *, others: list[Push] = ()
+    push: Push, notice: Notice, policy: NoticePolicy, now: datetime, *, others: Sequence[Push] = ()
 ) -> Verdict:
     """Send, hold for quiet hours, or drop (with why) a push that fell due."""
     reason = _why_moot(push.event, notice, policy, now) or _superseded(push, others, now)
@@ -128,7 +142,7 @@ def _number(event: str) -> int:
     return int(event.split("_", 1)[1].rstrip("h"))
 
 
-def _superseded(push: Push, others, now: datetime) -> str | None:
+def _superseded(push: Push, others: Sequence[Push], now: datetime) -> str | None:
     """A later extension, or a nearer reminder already due, says it better; skip this one."""
     family = push.event.split("_", 1)[0]
     if family not in {"extend", "reminder"}:
@@ -138,7 +152,7 @@ def _superseded(push: Push, others, now: datetime) -> str | None:
         for other in others
         if other.event != push.event
         and other.event.startswith(family + "_")
-        and other.status != "dropped"
+        and other.status != PushStatus.DROPPED
         and (
             _number(other.event) > _number(push.event)
             if family == "extend"
@@ -153,13 +167,13 @@ def _why_moot(event: str, notice: Notice, policy: NoticePolicy, now: datetime) -
     stale = timedelta(hours=policy.stale_after_hours)
     over = notice.expected_end_at is not None and notice.expected_end_at <= now
     if event in {"restore", "restore_followup"}:
-        if notice.status != "restored" or notice.restored_at is None:
+        if notice.status != NoticeStatus.RESTORED or notice.restored_at is None:
             return f"notice is {notice.status}, not restored"
         if now - notice.restored_at > stale:
             return f"restored more than {policy.stale_after_hours} h ago"
         return None
     if event == "cancel":
-        if notice.status != "cancelled":
+        if notice.status != NoticeStatus.CANCELLED:
             return f"notice is {notice.status}, not cancelled"
         if now >= notice.starts_at and now - (notice.cancelled_at or now) > stale:
             return "cancelled long ago and its start has passed"

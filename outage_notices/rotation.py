@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from areas.coverage import covering_area_codes, resolve_area_refs
+from core.errors import DomainError, Problem
 from db.models import RotationSchedule
-from outage_notices.policy import WITA
-from outage_notices.validation import NoticeInvalid
+
+NOTE_LIMIT = 300
 
 DAY_NAMES = {
     **{name: n for n, name in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])},
@@ -67,22 +68,21 @@ def create_schedule(
     note: str = "",
 ) -> RotationSchedule:
     """Record a giliran; a window ending at or before its start runs past midnight."""
-    errors: dict[str, str] = {}
-    codes, problems = resolve_area_refs(session, [area])
-    if problems or not codes:
-        errors["area"] = "; ".join(problems) or "name a kecamatan or desa"
+    codes, problems = resolve_area_refs(session, [area], field="area")
+    if not codes and not problems:
+        problems.append(Problem("area", "areas_none"))
     try:
         days = parse_weekdays(weekdays)
-    except ValueError as error:
-        errors["weekdays"] = str(error)
+    except ValueError:
+        problems.append(Problem("weekdays", "weekdays", {"value": weekdays}))
     if start_time == end_time:
-        errors["end_time"] = "must differ from start_time"
+        problems.append(Problem("end_time", "window_empty"))
     if valid_until < valid_from:
-        errors["valid_until"] = "must not be before valid_from"
-    if len(note) > 300:
-        errors["note"] = f"is {len(note)} characters; at most 300"
-    if errors:
-        raise NoticeInvalid(errors)
+        problems.append(Problem("valid_until", "until_before_from"))
+    if len(note) > NOTE_LIMIT:
+        problems.append(Problem("note", "too_long", {"length": len(note), "limit": NOTE_LIMIT}))
+    if problems:
+        raise DomainError(*problems)
     schedule = RotationSchedule(
         area_code=codes[0],
         weekdays=days,
@@ -101,12 +101,14 @@ def list_schedules(
     *, session: Session, area_code: str | None = None, on: date | None = None
 ) -> list[RotationSchedule]:
     """Schedules, optionally for one area (as declared) and valid on a date."""
-    statement = select(RotationSchedule).order_by(RotationSchedule.area_code, RotationSchedule.id)
+    statement = select(RotationSchedule).order_by(
+        col(RotationSchedule.area_code), col(RotationSchedule.id)
+    )
     if area_code:
-        statement = statement.where(RotationSchedule.area_code == area_code)
+        statement = statement.where(col(RotationSchedule.area_code) == area_code)
     if on:
         statement = statement.where(
-            RotationSchedule.valid_from <= on, RotationSchedule.valid_until >= on
+            col(RotationSchedule.valid_from) <= on, col(RotationSchedule.valid_until) >= on
         )
     return list(session.scalars(statement))
 
@@ -119,16 +121,14 @@ WINDOW_SCHEDULES = select(SCHEDULE).where(
 )
 
 
-def windows_for(
-    *, session: Session, area_code: str, day: date, tz: ZoneInfo = WITA
-) -> list[Window]:
+def windows_for(*, session: Session, area_code: str, day: date, tz: ZoneInfo) -> list[Window]:
     """Supply windows starting on this local date, for the area or its kecamatan, in order."""
     codes = covering_area_codes(session, area_code)
     return windows_on(session.connection(), codes=codes, day=day, tz=tz)
 
 
 def windows_on(
-    connection: Connection, *, codes: list[str], day: date, tz: ZoneInfo = WITA
+    connection: Connection, *, codes: list[str], day: date, tz: ZoneInfo
 ) -> list[Window]:
     """Windows on a local date for schedules declared on these areas; the bot asks this on
     every outage question, so it runs one prebuilt statement on the caller's connection."""

@@ -1,31 +1,31 @@
 """Scheduled work: one process at a time (a lease row in the database) sends the pushes due.
 
 APScheduler wakes `Dispatcher.tick` every few seconds in a background thread. The tick renews
-the lease, marks notices whose start has come as ongoing, then sends, holds or drops each
-pending push whose moment has come. Pushes missed while the service was down are simply due
-on the first tick after start; `pushes.verdict` decides whether they still matter.
+the lease (`db.lease`, name 'notices'), marks notices whose start has come as ongoing, then
+sends, holds or drops each pending push whose moment has come. Pushes missed while the
+service was down are simply due on the first tick after start; `pushes.verdict` decides
+whether they still matter.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
 
-from db.models import Notice, Push, SchedulerLease
+from db import lease
+from db.models import Notice, Push
+from db.rows import saved_id
 from db.types import utcnow
+from db.vocab import PushStatus
 from outage_notices import fanout, linking, pushes, service
 from outage_notices.policy import NoticePolicy
 
@@ -33,38 +33,6 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "notices"
 JOB_ID = "notice-dispatcher"
 BACKGROUND_NICENESS = 10  # Unix nice of the dispatcher's thread: webhooks come first
-
-
-def acquire_lease(
-    *, engine: Engine, holder: str, now: datetime, seconds: int, name: str = LEASE_NAME
-) -> bool:
-    """Take or renew the lease unless another live holder has it; atomic on both databases."""
-    expires = now + timedelta(seconds=seconds)
-    table = SchedulerLease.__table__
-    with engine.begin() as connection:
-        renewed = connection.execute(
-            update(table)
-            .where(table.c.name == name)
-            .where((table.c.holder == holder) | (table.c.expires_at < now))
-            .values(holder=holder, expires_at=expires)
-        ).rowcount
-        if renewed:
-            return True
-        insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-        created = connection.execute(
-            insert(table)
-            .values(name=name, holder=holder, expires_at=expires)
-            .on_conflict_do_nothing(index_elements=["name"])
-            .returning(table.c.name)
-        ).first()
-        return created is not None
-
-
-def release_lease(*, engine: Engine, holder: str, name: str = LEASE_NAME) -> None:
-    """Let another process take over at once instead of waiting for expiry."""
-    table = SchedulerLease.__table__
-    with engine.begin() as connection:
-        connection.execute(table.delete().where(table.c.name == name, table.c.holder == holder))
 
 
 @dataclass
@@ -76,15 +44,11 @@ class TickReport:
     dropped: dict[str, str] = field(default_factory=dict)
 
 
-def _holder_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
 @dataclass
 class Dispatcher:
     engine: Engine
     policy: NoticePolicy
-    holder: str = field(default_factory=lambda: _holder_name())
+    holder: str = field(default_factory=lease.holder_name)
     wake: Callable[[], None] | None = None
     lease_seconds: int = 30
     batch_size: int = fanout.DEFAULT_BATCH
@@ -96,37 +60,38 @@ class Dispatcher:
             return TickReport(leader=False)
         report = TickReport(leader=True)
         with Session(self.engine, expire_on_commit=False) as session:
-            report.started = [n.id for n in service.start_due(session=session, now=now)]
+            report.started = [saved_id(n) for n in service.start_due(session=session, now=now)]
             session.commit()
             statement = (
-                select(Push.id)
-                .where(Push.status == "pending", Push.due_at <= now)
-                .order_by(Push.due_at, Push.id)
+                select(col(Push.id))
+                .where(col(Push.status) == PushStatus.PENDING, col(Push.due_at) <= now)
+                .order_by(col(Push.due_at), col(Push.id))
             )
-            due = list(session.scalars(statement))
+            # A primary key is never NULL: the filter only tells the type checker so.
+            due = [push_id for push_id in session.scalars(statement) if push_id is not None]
         for push_id in due:
             self._run(push_id, now, report)
         return report
 
     def lead(self, now: datetime) -> bool:
         """Take or renew the lease; False when another process leads."""
-        return acquire_lease(
-            engine=self.engine, holder=self.holder, now=now, seconds=self.lease_seconds
+        return lease.acquire(
+            self.engine, name=LEASE_NAME, holder=self.holder, now=now, seconds=self.lease_seconds
         )
 
     def _run(self, push_id: int, now: datetime, report: TickReport) -> None:
         """Decide on one due push; the fan-out runs in its own short transactions."""
         with Session(self.engine, expire_on_commit=False) as session:
-            push = session.get(Push, push_id)
-            notice = session.get(Notice, push.notice_id)
-            others = pushes.pushes_of(session, notice.id)
+            push, notice = _load(session, push_id)
+            notice_id = saved_id(notice)
+            others = pushes.pushes_of(session, notice_id)
             decision, reason = pushes.verdict(push, notice, self.policy, now, others=others)
-            label = f"{notice.id}:{push.event}"
+            label = f"{notice_id}:{push.event}"
             if decision == "hold":
                 report.held.append(label)
                 return
             if decision == "drop":
-                push.status, push.drop_reason, push.processed_at = "dropped", reason, now
+                push.status, push.drop_reason, push.processed_at = PushStatus.DROPPED, reason, now
                 session.commit()
                 report.dropped[label] = reason or ""
                 log.info("notice push %s dropped: %s", label, reason)
@@ -135,7 +100,7 @@ class Dispatcher:
                 targeted = linking.queue_followups(
                     session=session, notice=notice, policy=self.policy, now=now
                 )
-                push.status, push.targeted, push.processed_at = "done", targeted, now
+                push.status, push.targeted, push.processed_at = PushStatus.DONE, targeted, now
                 session.commit()
                 report.sent[label] = targeted
                 if self.wake:
@@ -143,7 +108,7 @@ class Dispatcher:
                 return
         result = fanout.queue_event(
             engine=self.engine,
-            notice_id=notice.id,
+            notice_id=notice_id,
             event=push.event,
             policy=self.policy,
             now=now,
@@ -151,13 +116,22 @@ class Dispatcher:
             wake=self.wake,
         )
         with Session(self.engine) as session:
-            push = session.get(Push, push_id)
-            push.status, push.targeted, push.processed_at = "done", result.targeted, now
+            push, _ = _load(session, push_id)
+            push.status, push.targeted, push.processed_at = PushStatus.DONE, result.targeted, now
             session.commit()
         report.sent[label] = result.targeted
 
     def release(self) -> None:
-        release_lease(engine=self.engine, holder=self.holder)
+        lease.release(self.engine, name=LEASE_NAME, holder=self.holder)
+
+
+def _load(session: Session, push_id: int) -> tuple[Push, Notice]:
+    """A due push and its notice; pushes are never deleted and a push's notice is a foreign key."""
+    push = session.get(Push, push_id)
+    notice = session.get(Notice, push.notice_id) if push is not None else None
+    if push is None or notice is None:
+        raise LookupError(f"push {push_id} or its notice does not exist")
+    return push, notice
 
 
 @dataclass

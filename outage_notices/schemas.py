@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from db.vocab import NoticeKind
 
 YEARS = range(2000, 2101)
 
@@ -38,14 +40,12 @@ Text = Annotated[str, AfterValidator(_text)]
 Moment = Annotated[datetime, AfterValidator(_moment)]
 Day = Annotated[date, AfterValidator(_day)]
 Clock = Annotated[time, AfterValidator(_clock)]
-Kind = Literal["planned", "unplanned", "low_pressure", "bulk_reduction"]
-Status = Literal["draft", "scheduled", "ongoing", "restored", "cancelled"]
 
 
 class NoticeCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Kind
+    kind: NoticeKind
     title: Text = Field(max_length=160, examples=["Perbaikan pipa transmisi"])
     areas: list[Annotated[Text, Field(max_length=80)]] = Field(
         max_length=200,
@@ -65,7 +65,7 @@ class NoticeChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Kind | None = None
+    kind: NoticeKind | None = None
     title: Text | None = Field(None, max_length=160)
     areas: list[Annotated[Text, Field(max_length=80)]] | None = Field(None, max_length=200)
     starts_at: Moment | None = None

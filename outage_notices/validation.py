@@ -1,4 +1,4 @@
-"""Checks on notice input; every refusal names the field it is about."""
+"""Checks on notice input; every refusal is a `DomainError` naming the field it is about."""
 
 from __future__ import annotations
 
@@ -9,25 +9,23 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from areas.coverage import area_labels, notice_area_codes, resolve_area_refs
+from core.errors import DomainError, Problem
 from db.models import Notice
+from db.rows import saved_id
+from db.vocab import NoticeKind, NoticeStatus
 from outage_notices import texts
 from outage_notices.policy import CHANNEL_TEXT_LIMITS, NoticePolicy, parse_reminder_hours
 
 if TYPE_CHECKING:
     from outage_notices.service import NoticeInput
 
-KINDS = ("planned", "unplanned", "low_pressure", "bulk_reduction")
+KINDS = tuple(NoticeKind)
 TEXT_FIELDS = ("title", "cause", "advice")
 LIMIT = min(CHANNEL_TEXT_LIMITS.values())
-LIMIT_NAME = "WhatsApp"  # the strictest channel: a Twilio WhatsApp body
-
-
-class NoticeInvalid(ValueError):
-    """Refused input: `errors` maps each field to what is wrong with it."""
-
-    def __init__(self, errors: Mapping[str, str]):
-        self.errors = dict(errors)
-        super().__init__("; ".join(f"{name}: {message}" for name, message in self.errors.items()))
+TITLE_LIMIT = 160
+UPDATE_TEXT_LIMIT = 600
+EDITABLE = {"kind", "title", "cause", "advice", "starts_at", "expected_end_at"}
+EDITABLE |= {"urgent", "reminder_hours", "areas"}
 
 
 def as_aware(value: datetime | None, policy: NoticePolicy) -> datetime | None:
@@ -38,35 +36,36 @@ def as_aware(value: datetime | None, policy: NoticePolicy) -> datetime | None:
 
 
 def _check_values(session: Session, values: dict[str, Any], policy: NoticePolicy) -> None:
-    errors: dict[str, str] = {}
+    problems: list[Problem] = []
     if values["kind"] not in KINDS:
-        errors["kind"] = f"must be one of {', '.join(KINDS)}"
+        problems.append(Problem("kind", "unknown_choice"))
     if not values["title"].strip():
-        errors["title"] = "must not be empty"
-    elif len(values["title"]) > 160:
-        errors["title"] = f"is {len(values['title'])} characters; at most 160"
-    codes, problems = resolve_area_refs(session, values["areas"])
-    if problems:
-        errors["areas"] = "; ".join(problems)
-    elif not codes:
-        errors["areas"] = "name at least one kecamatan or desa"
+        problems.append(Problem("title", "empty"))
+    elif len(values["title"]) > TITLE_LIMIT:
+        length = {"length": len(values["title"]), "limit": TITLE_LIMIT}
+        problems.append(Problem("title", "too_long", length))
+    codes, area_problems = resolve_area_refs(session, values["areas"])
+    problems += area_problems
+    if not codes and not area_problems:
+        problems.append(Problem("areas", "areas_none"))
     values["areas"] = codes
     start, end = values["starts_at"], values["expected_end_at"]
     if start is None:
-        errors["starts_at"] = "is required"
+        problems.append(Problem("starts_at", "required"))
     elif end is not None and end <= start:
-        errors["expected_end_at"] = "must be after starts_at"
+        problems.append(Problem("expected_end_at", "end_after_start"))
     try:
         parse_reminder_hours(values["reminder_hours"])
-    except ValueError as error:
-        errors["reminder_hours"] = f"'{values['reminder_hours']}' is not valid: {error}"
-    if not errors:
-        _check_length(session, values, policy, errors)
-    if errors:
-        raise NoticeInvalid(errors)
+    except ValueError:
+        value = {"value": values["reminder_hours"], "most": 24 * 14}
+        problems.append(Problem("reminder_hours", "reminder_hours", value))
+    if not problems:
+        problems += _check_length(session, values, policy)
+    if problems:
+        raise DomainError(*problems)
 
 
-def _check_length(session, values: dict[str, Any], policy: NoticePolicy, errors: dict) -> None:
+def _check_length(session: Session, values: dict[str, Any], policy: NoticePolicy) -> list[Problem]:
     """The longest message of the notice must fit the strictest channel (WhatsApp, 1600)."""
     facts = texts.NoticeFacts(
         kind=values["kind"],
@@ -78,16 +77,14 @@ def _check_length(session, values: dict[str, Any], policy: NoticePolicy, errors:
         advice=values["advice"],
     )
     length = max(len(texts.render(facts, "reminder_24h", lang, policy.tz)) for lang in ("id", "en"))
-    if length > LIMIT:
-        longest = max(TEXT_FIELDS, key=lambda name: len(values[name]))
-        errors[longest] = (
-            f"the message would be {length} characters, over the {LIMIT}-character limit "
-            f"of {LIMIT_NAME} (Telegram allows 4096); shorten title, cause or advice"
-        )
+    if length <= LIMIT:
+        return []
+    longest = max(TEXT_FIELDS, key=lambda name: len(values[name]))
+    return [Problem(longest, "notice_too_long", {"length": length, "limit": LIMIT})]
 
 
 def check_new(*, session: Session, data: NoticeInput, policy: NoticePolicy) -> dict[str, Any]:
-    """Clean values for a new notice, or NoticeInvalid naming every bad field."""
+    """Clean values for a new notice, or a DomainError naming every bad field."""
     values = {
         "kind": data.kind,
         "title": (data.title or "").strip(),
@@ -107,14 +104,13 @@ def check_changes(
     *, session: Session, notice: Notice, changes: Mapping[str, Any], policy: NoticePolicy
 ) -> dict[str, Any]:
     """The notice's values after these changes, checked as a whole; only changed keys returned."""
-    unknown = set(changes) - {"kind", "title", "cause", "advice", "starts_at", "expected_end_at"}
-    unknown -= {"urgent", "reminder_hours", "areas"}
+    unknown = set(changes) - EDITABLE
     if unknown:
-        raise NoticeInvalid({name: "can't be changed here" for name in sorted(unknown)})
+        raise DomainError(*(Problem(name, "not_changeable") for name in sorted(unknown)))
     current = {
         "kind": notice.kind,
         "title": notice.title,
-        "areas": notice_area_codes(session, notice.id),
+        "areas": notice_area_codes(session, saved_id(notice)),
         "starts_at": notice.starts_at,
         "expected_end_at": notice.expected_end_at,
         "cause": notice.cause,
@@ -130,35 +126,35 @@ def check_changes(
             value = value.strip()
         values[name] = value
     if values["starts_at"] is None:
-        raise NoticeInvalid({"starts_at": "is required"})
-    if notice.status == "ongoing" and values["starts_at"] != current["starts_at"]:
-        raise NoticeInvalid({"starts_at": "the disruption is under way; its start can't move"})
+        raise DomainError.of("starts_at", "required")
+    if notice.status == NoticeStatus.ONGOING and values["starts_at"] != current["starts_at"]:
+        raise DomainError.of("starts_at", "start_locked")
     _check_values(session, values, policy)
     return {name: values[name] for name in changes if values[name] != current[name]}
 
 
-def check_extension(*, notice: Notice, new_end: datetime | None, now: datetime, text: str):
+def check_extension(
+    *, notice: Notice, new_end: datetime | None, now: datetime, text: str
+) -> datetime:
     """A later expected end than before, after the start and after now."""
     check_update_text(text)
     if new_end is None:
-        raise NoticeInvalid({"expected_end_at": "is required for an extension"})
+        raise DomainError.of("expected_end_at", "new_end_required")
     if new_end.tzinfo is None:
-        raise NoticeInvalid({"expected_end_at": "needs a time zone (or WITA)"})
+        raise DomainError.of("expected_end_at", "needs_zone")
     if new_end <= notice.starts_at:
-        raise NoticeInvalid({"expected_end_at": "must be after starts_at"})
+        raise DomainError.of("expected_end_at", "end_after_start")
     if new_end <= now:
-        raise NoticeInvalid({"expected_end_at": "must be in the future"})
+        raise DomainError.of("expected_end_at", "in_future")
     if notice.expected_end_at is not None and new_end <= notice.expected_end_at:
-        raise NoticeInvalid(
-            {"expected_end_at": "must be later than the current expected end; use update"}
-        )
+        raise DomainError.of("expected_end_at", "end_not_later")
     return new_end
 
 
 def check_update_text(text: str) -> None:
     """An update's own text goes into one message next to the notice; keep it short."""
-    if len(text or "") > 600:
-        raise NoticeInvalid({"text": f"is {len(text)} characters; at most 600"})
+    if len(text or "") > UPDATE_TEXT_LIMIT:
+        raise DomainError.of("text", "too_long", length=len(text), limit=UPDATE_TEXT_LIMIT)
 
 
 def check_message_fits(
@@ -169,7 +165,7 @@ def check_message_fits(
     facts = texts.NoticeFacts(
         kind=notice.kind,
         title=notice.title,
-        area_names=area_labels(session, notice_area_codes(session, notice.id)),
+        area_names=area_labels(session, notice_area_codes(session, saved_id(notice))),
         starts_at=notice.starts_at,
         expected_end_at=notice.expected_end_at,
         cause=notice.cause,
@@ -178,9 +174,4 @@ def check_message_fits(
     )
     length = max(len(texts.render(facts, event, lang, policy.tz)) for lang in ("id", "en"))
     if length > LIMIT:
-        raise NoticeInvalid(
-            {
-                "text": f"the message would be {length} characters, over the {LIMIT}-character "
-                f"limit of {LIMIT_NAME}; shorten it"
-            }
-        )
+        raise DomainError.of("text", "update_too_long", length=length, limit=LIMIT)

@@ -1,37 +1,42 @@
 """`/api/v1/notices`: the staff API for disruption notices and rotation schedules.
 
-Views only translate: services validate (422 naming the field), the dispatcher sends.
+Views only translate: services validate (a `DomainError`, which the app's one handler turns into
+the 422 naming the field), `accounts.actions.perform` audits and commits, the dispatcher sends.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlmodel import Session
 
-from accounts import audit
+from accounts.actions import Door, Target, perform
+from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, current_staff, require_role
 from areas.coverage import load_areas
 from core.services import get_services, get_settings
 from db.engine import read_apart
-from db.models import Notice, Staff
+from db.models import Notice, RotationSchedule, Staff
+from db.rows import saved_id
 from db.types import utcnow
+from db.vocab import NoticeStatus
 from outage_notices import details, rotation, service
 from outage_notices import schemas as s
 from outage_notices.policy import NoticePolicy
-from outage_notices.validation import NoticeInvalid
 
 EDITORS = ("editor", "supervisor", "admin")
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The notice's number")]
 Editor = Annotated[Staff, Depends(require_role(*EDITORS))]
 Reader = Annotated[Staff, Depends(current_staff)]
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No or wrong credentials"},
     403: {"description": "Role may not do this"},
     404: {"description": "No such notice"},
     422: {"description": "Invalid input; `detail[].loc` names the field"},
 }
+Out = TypeVar("Out", bound=s.NoticeOut)
 
 notices_api = APIRouter(prefix="/api/v1/notices", tags=["notices"], responses=ERRORS)
 
@@ -45,8 +50,8 @@ def _wake(request: Request) -> None:
     get_services(request).wake_notices()
 
 
-def _out(session: Session, notice: Notice, model=s.NoticeOut):
-    detail = details.notice_detail(session, notice.id)
+def _out(session: Session, notice: Notice, model: type[Out]) -> Out:
+    detail = details.notice_detail(session, saved_id(notice))
     values = notice.model_dump()
     values["areas"] = [
         s.Area(code=code, name=name)
@@ -71,78 +76,79 @@ def _names(session: Session, codes: list[str]) -> list[str]:
     return [areas[code].name for code in codes]
 
 
-def _done(request, session, staff, notice, action: str, detail=None, wake=True):
-    audit.record(
+def _act(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    action: AuditAction,
+    do: Callable[[], Notice],
+    detail: Callable[[Notice], dict[str, Any]] | None = None,
+    wake: bool = True,
+) -> s.NoticeDetailOut:
+    """Do it, audit it, commit (one helper for every door), then answer with the notice."""
+    notice = perform(
         session=session,
-        who=staff,
-        action=f"notice.{action}",
-        target_type="notice",
-        target_id=notice.id,
+        staff=staff,
+        action=action,
+        target=lambda done: Target("notice", done.id),
+        do=do,
         detail=detail,
+        door=Door.api,
         ip=client_ip(request),
+        now=utcnow(),
     )
-    session.commit()
     if wake:
         _wake(request)
     with read_apart(session) as reading:
         return _out(reading, notice, s.NoticeDetailOut)
 
 
-def _run(session: Session, action):
-    """Call a service; refused input is a 422 naming the field, an unknown id a 404."""
-    try:
-        return action()
-    except NoticeInvalid as error:
-        session.rollback()
-        detail = [
-            {"loc": ["body", name], "msg": message, "type": "value_error"}
-            for name, message in error.errors.items()
-        ]
-        raise HTTPException(422, detail) from error
-    except service.NoticeNotFound as error:
-        session.rollback()
-        raise HTTPException(404, str(error)) from error
-
-
 @notices_api.post("", status_code=201, response_model=s.NoticeDetailOut, summary="Create a draft")
-def create_notice(body: s.NoticeCreate, request: Request, session: SessionDep, staff: Editor):
+def create_notice(
+    body: s.NoticeCreate, request: Request, session: SessionDep, staff: Editor
+) -> s.NoticeDetailOut:
     data = service.NoticeInput(**body.model_dump())
-    notice = _run(
+    return _act(
+        request,
         session,
+        staff,
+        AuditAction.notice_create,
         lambda: service.create(
             session=session, data=data, policy=_policy(request), now=utcnow(), staff_id=staff.id
         ),
+        wake=False,
     )
-    return _done(request, session, staff, notice, "create", wake=False)
 
 
 @notices_api.get("", response_model=list[s.NoticeOut], summary="List notices, newest first")
 def list_notices(
     session: SessionDep,
     _staff: Reader,
-    status: s.Status | None = None,
+    status: NoticeStatus | None = None,
     include_demo: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-):
+) -> list[s.NoticeOut]:
     rows = service.list_notices(
         session=session, status=status, include_demo=include_demo, limit=limit
     )
-    return [_out(session, notice) for notice in rows]
+    return [_out(session, notice, s.NoticeOut) for notice in rows]
 
 
 @notices_api.get("/{notice_id}", response_model=s.NoticeDetailOut, summary="One notice in full")
-def show_notice(notice_id: NoticeId, session: SessionDep, _staff: Reader):
-    notice = _run(session, lambda: service.get(session, notice_id))
-    return _out(session, notice, s.NoticeDetailOut)
+def show_notice(notice_id: NoticeId, session: SessionDep, _staff: Reader) -> s.NoticeDetailOut:
+    return _out(session, service.get(session, notice_id), s.NoticeDetailOut)
 
 
 @notices_api.patch("/{notice_id}", response_model=s.NoticeDetailOut, summary="Edit, never re-send")
 def update_notice(
     notice_id: NoticeId, body: s.NoticeChange, request: Request, session: SessionDep, staff: Editor
-):
+) -> s.NoticeDetailOut:
     changes = body.model_dump(exclude_unset=True, exclude={"note"})
-    notice = _run(
+    return _act(
+        request,
         session,
+        staff,
+        AuditAction.notice_update,
         lambda: service.update(
             session=session,
             notice_id=notice_id,
@@ -152,8 +158,8 @@ def update_notice(
             note=body.note,
             staff_id=staff.id,
         ),
+        lambda _: {"fields": sorted(changes)},
     )
-    return _done(request, session, staff, notice, "update", {"fields": sorted(changes)})
 
 
 @notices_api.post("/{notice_id}/publish", response_model=s.NoticeDetailOut, summary="Publish")
@@ -163,10 +169,13 @@ def publish_notice(
     session: SessionDep,
     staff: Editor,
     body: s.PublishRequest | None = None,
-):
+) -> s.NoticeDetailOut:
     confirm = bool(body and body.confirm_short_notice)
-    notice = _run(
+    return _act(
+        request,
         session,
+        staff,
+        AuditAction.notice_publish,
         lambda: service.publish(
             session=session,
             notice_id=notice_id,
@@ -175,16 +184,19 @@ def publish_notice(
             confirm_short_notice=confirm,
             staff_id=staff.id,
         ),
+        lambda notice: {"short_notice": notice.short_notice},
     )
-    return _done(request, session, staff, notice, "publish", {"short_notice": notice.short_notice})
 
 
 @notices_api.post("/{notice_id}/extend", response_model=s.NoticeDetailOut, summary="Extend the end")
 def extend_notice(
     notice_id: NoticeId, body: s.ExtendRequest, request: Request, session: SessionDep, staff: Editor
-):
-    notice = _run(
+) -> s.NoticeDetailOut:
+    return _act(
+        request,
         session,
+        staff,
+        AuditAction.notice_extend,
         lambda: service.extend(
             session=session,
             notice_id=notice_id,
@@ -195,7 +207,6 @@ def extend_notice(
             staff_id=staff.id,
         ),
     )
-    return _done(request, session, staff, notice, "extend")
 
 
 @notices_api.post("/{notice_id}/restore", response_model=s.NoticeDetailOut, summary="Water is back")
@@ -205,21 +216,23 @@ def restore_notice(
     session: SessionDep,
     staff: Editor,
     body: s.RestoreRequest | None = None,
-):
-    body = body or s.RestoreRequest()
-    notice = _run(
+) -> s.NoticeDetailOut:
+    restoring = body or s.RestoreRequest()
+    return _act(
+        request,
         session,
+        staff,
+        AuditAction.notice_restore,
         lambda: service.restore(
             session=session,
             notice_id=notice_id,
             policy=_policy(request),
             now=utcnow(),
-            text=body.text,
-            urgent=body.urgent,
+            text=restoring.text,
+            urgent=restoring.urgent,
             staff_id=staff.id,
         ),
     )
-    return _done(request, session, staff, notice, "restore")
 
 
 @notices_api.post("/{notice_id}/cancel", response_model=s.NoticeDetailOut, summary="Call it off")
@@ -229,38 +242,41 @@ def cancel_notice(
     session: SessionDep,
     staff: Editor,
     body: s.CancelRequest | None = None,
-):
-    body = body or s.CancelRequest()
-    notice = _run(
+) -> s.NoticeDetailOut:
+    cancelling = body or s.CancelRequest()
+    return _act(
+        request,
         session,
+        staff,
+        AuditAction.notice_cancel,
         lambda: service.cancel(
             session=session,
             notice_id=notice_id,
             policy=_policy(request),
             now=utcnow(),
-            text=body.text,
+            text=cancelling.text,
             staff_id=staff.id,
         ),
     )
-    return _done(request, session, staff, notice, "cancel")
 
 
 rotations = APIRouter(prefix="/api/v1/rotations", tags=["rotations"], responses=ERRORS)
 
 
 @rotations.post("", status_code=201, response_model=s.RotationOut, summary="Add a giliran")
-def create_rotation(body: s.RotationCreate, request: Request, session: SessionDep, staff: Editor):
-    schedule = _run(session, lambda: rotation.create_schedule(session=session, **body.model_dump()))
-    audit.record(
+def create_rotation(
+    body: s.RotationCreate, request: Request, session: SessionDep, staff: Editor
+) -> RotationSchedule:
+    return perform(
         session=session,
-        who=staff,
-        action="rotation.create",
-        target_type="rotation",
-        target_id=schedule.id,
+        staff=staff,
+        action=AuditAction.rotation_create,
+        target=lambda schedule: Target("rotation", schedule.id),
+        do=lambda: rotation.create_schedule(session=session, **body.model_dump()),
+        door=Door.api,
         ip=client_ip(request),
+        now=utcnow(),
     )
-    session.commit()
-    return schedule
 
 
 @rotations.get("", response_model=list[s.RotationOut], summary="List giliran schedules")
@@ -269,7 +285,7 @@ def list_rotations(
     _staff: Reader,
     area: Annotated[s.Text | None, Query(max_length=80)] = None,
     on: s.Day | None = None,
-):
+) -> list[RotationSchedule]:
     return rotation.list_schedules(session=session, area_code=area, on=on)
 
 
@@ -280,7 +296,7 @@ def rotation_windows(
     area: Annotated[s.Text, Query(max_length=80)],
     day: s.Day,
     request: Request,
-):
+) -> list[s.WindowOut]:
     """Supply windows on a WITA date for a desa, including those declared on its kecamatan."""
     windows = rotation.windows_for(session=session, area_code=area, day=day, tz=_policy(request).tz)
     return [

@@ -82,7 +82,12 @@ def _minutes(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else round((end - start).total_seconds() / 60, 1)
 
 
-def _line(complaint, contact, areas, table) -> ComplaintLine:
+def _line(
+    complaint: Complaint,
+    contact: Contact,
+    areas: dict[str, ServiceArea],
+    table: dict[str, tuple[int, int]],
+) -> ComplaintLine:
     first_target, _ = table.get(complaint.category, DEFAULT_TARGET)
     area = areas.get(complaint.area_code or "")
     kecamatan = areas.get(area.kecamatan_code or "") if area else None
@@ -100,7 +105,9 @@ def _line(complaint, contact, areas, table) -> ComplaintLine:
     )
 
 
-def _add(group: Group, line: ComplaintLine, table: dict, now: datetime) -> None:
+def _add(
+    group: Group, line: ComplaintLine, table: dict[str, tuple[int, int]], now: datetime
+) -> None:
     complaint = line.complaint
     first_target, full_target = table.get(complaint.category, DEFAULT_TARGET)
     group.count += 1
@@ -121,8 +128,8 @@ def build(*, session: Session, start: datetime, end: datetime, now: datetime) ->
     """Figures for complaints filed in [start, end); `now` decides what is past its target."""
     query = (
         select(Complaint, Contact)
-        .join(Contact, Contact.id == Complaint.contact_id)
-        .where(Complaint.created_at >= start, Complaint.created_at < end)
+        .join(Contact, col(Contact.id) == col(Complaint.contact_id))
+        .where(col(Complaint.created_at) >= start, col(Complaint.created_at) < end)
         .order_by(col(Complaint.id))
     )
     pairs = list(session.exec(query))
@@ -157,8 +164,8 @@ def _short_notice(session: Session, start: datetime, end: datetime) -> list[Noti
     """Planned disruptions published with less notice than the service standard."""
     query = (
         select(Notice)
-        .where(Notice.short_notice == True, Notice.kind == "planned")  # noqa: E712
-        .where(Notice.starts_at >= start, Notice.starts_at < end)
+        .where(col(Notice.short_notice) == True, col(Notice.kind) == "planned")  # noqa: E712
+        .where(col(Notice.starts_at) >= start, col(Notice.starts_at) < end)
         .order_by(col(Notice.starts_at))
     )
     return list(session.exec(query))

@@ -9,13 +9,16 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from accounts import audit, service, tokens
-from accounts.deps import SessionDep, client_ip
+from accounts.actions import Target
+from accounts.audit import AuditAction
+from accounts.deps import SessionDep
 from accounts.roles import ACCOUNTS, OVERSIGHT, ROLES
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
-from db.models import Staff
-from staff.i18n import translate
-from staff.web import PageError, language, page_role, redirect, render
+from core.errors import DomainError
+from core.texts import t
+from db.models import ApiToken, Staff
+from staff.web import PageError, act, language, page_role, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Admin = Annotated[Staff, Depends(page_role(*ACCOUNTS))]
@@ -23,13 +26,15 @@ Overseer = Annotated[Staff, Depends(page_role(*OVERSIGHT))]
 PAGE_SIZE = 100
 
 
-def _accounts_page(request: Request, session: Session, staff: Staff, **extra) -> Response:
+def _accounts_page(
+    request: Request, session: Session, staff: Staff, **extra: str | None
+) -> Response:
     ok = request.query_params.get("ok")
     context = {
         "accounts": service.list_staff(session=session),
         "tokens": tokens.list_tokens(session=session),
         "roles": ROLES,
-        "flash": translate(language(request, staff), ok) if ok == "saved" else None,
+        "flash": t(language(request, staff), "staff.saved") if ok == "saved" else None,
     }
     context.update(extra)
     status = 400 if extra.get("error") else 200
@@ -53,25 +58,28 @@ def create_account(
 ) -> Response:
     """Open an account; with an empty password one is generated and shown once."""
     plain = password or service.generate_password()
-    try:
-        created = service.create_staff(
-            session=session, username=username, role=role, password=plain, full_name=full_name
-        )
-    except service.AccountError as error:
-        session.rollback()
-        return _accounts_page(request, session, staff, error=str(error))
-    audit.record(
+
+    def done(created: Staff) -> Response:
+        shown = None if password else f"{created.username}: {plain}"
+        return _accounts_page(request, session, staff, secret=shown)
+
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="staff_create",
-        target_type="staff",
-        target_id=created.username,
+        staff=staff,
+        action=AuditAction.staff_create,
+        target=lambda created: Target("staff", created.username),
+        do=lambda: service.create_staff(
+            session=session, username=username, role=role, password=plain, full_name=full_name
+        ),
         detail={"role": role},
-        ip=client_ip(request),
+        refused=lambda errors: _refused(request, session, staff, errors),
+        then=done,
     )
-    session.commit()
-    shown = None if password else f"{created.username}: {plain}"
-    return _accounts_page(request, session, staff, secret=shown)
+
+
+def _refused(request: Request, session: Session, staff: Staff, errors: dict[str, str]) -> Response:
+    return _accounts_page(request, session, staff, error=" ".join(errors.values()))
 
 
 def _account(session: Session, staff_id: int) -> Staff:
@@ -94,11 +102,11 @@ def update_account(
 ) -> Response:
     """Change role or status, or reset the password (a generated one, shown once)."""
     account = _account(session, staff_id)
-    if account.id == staff.id and (role not in ("", staff.role) or active == "false"):
-        return _accounts_page(
-            request, session, staff, error="role: you cannot demote or disable yourself"
-        )
-    try:
+    secret: list[str] = []
+
+    def do() -> dict[str, tuple[object, object]]:
+        if account.id == staff.id and (role not in ("", staff.role) or active == "false"):
+            raise DomainError.of("role", "demote_self")
         changes = service.update_staff(
             session=session,
             staff=account,
@@ -106,29 +114,29 @@ def update_account(
             active={"true": True, "false": False}.get(active),
             full_name=full_name,
         )
-    except service.AccountError as error:
-        session.rollback()
-        return _accounts_page(request, session, staff, error=str(error))
-    secret = None
-    if reset_password == "true":
-        plain = service.generate_password()
-        service.set_password(session=session, staff=account, password=plain)
-        changes["password"] = ("*", "*")
-        secret = f"{account.username}: {plain}"
-    if changes:
-        audit.record(
-            session=session,
-            who=staff,
-            action="staff_update",
-            target_type="staff",
-            target_id=account.username,
-            ip=client_ip(request),
-            detail={k: [str(old), str(new)] for k, (old, new) in changes.items()},
-        )
-    session.commit()
-    if secret:
-        return _accounts_page(request, session, staff, secret=secret)
-    return redirect("/staff/accounts", ok="saved")
+        if reset_password == "true":
+            plain = service.generate_password()
+            service.set_password(session=session, staff=account, password=plain)
+            changes["password"] = ("*", "*")
+            secret.append(f"{account.username}: {plain}")
+        return changes
+
+    def done(_: object) -> Response:
+        if secret:
+            return _accounts_page(request, session, staff, secret=secret[0])
+        return redirect("/staff/accounts", ok="saved")
+
+    return act(
+        request,
+        session=session,
+        staff=staff,
+        action=AuditAction.staff_update,
+        target=Target("staff", account.username),
+        do=do,
+        detail=lambda changes: {k: [str(old), str(new)] for k, (old, new) in changes.items()},
+        refused=lambda errors: _refused(request, session, staff, errors),
+        then=done,
+    )
 
 
 @router.post("/accounts/{staff_id}/tokens")
@@ -141,34 +149,33 @@ def create_token(
 ) -> Response:
     """Issue a personal API token for an integration; shown once."""
     account = _account(session, staff_id)
-    row, plain = tokens.create_token(session=session, staff=account, name=label)
-    audit.record(
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="token_create",
-        target_type="staff",
-        target_id=account.username,
-        detail={"token_id": row.id, "label": row.name},
-        ip=client_ip(request),
+        staff=staff,
+        action=AuditAction.token_create,
+        target=Target("staff", account.username),
+        do=lambda: tokens.create_token(session=session, staff=account, name=label),
+        detail=lambda made: {"token_id": made[0].id, "label": made[0].name},
+        refused=lambda errors: _refused(request, session, staff, errors),
+        then=lambda made: _accounts_page(request, session, staff, token=made[1]),
     )
-    session.commit()
-    return _accounts_page(request, session, staff, token=plain)
 
 
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: int, session: SessionDep, staff: Admin) -> Response:
-    if tokens.revoke_token(session=session, token_id=token_id) is None:
+    if session.get(ApiToken, token_id) is None:
         raise PageError(404, "not_found")
-    audit.record(
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="token_revoke",
-        target_type="api_token",
-        target_id=token_id,
-        ip=client_ip(request),
+        staff=staff,
+        action=AuditAction.token_revoke,
+        target=Target("api_token", token_id),
+        do=lambda: tokens.revoke_token(session=session, token_id=token_id),
+        refused=lambda errors: _refused(request, session, staff, errors),
+        then=lambda _: redirect("/staff/accounts", ok="saved"),
     )
-    session.commit()
-    return redirect("/staff/accounts", ok="saved")
 
 
 @router.get("/audit")
@@ -193,7 +200,7 @@ def targets_page(request: Request, session: SessionDep, staff: Overseer) -> Resp
     context = {
         "targets": inbox.targets(session=session),
         "categories": CATEGORIES,
-        "flash": translate(language(request, staff), ok) if ok == "saved" else None,
+        "flash": t(language(request, staff), "staff.saved") if ok == "saved" else None,
     }
     return render(request, "targets.html", context, staff=staff)
 
@@ -208,28 +215,28 @@ def set_target(
     resolution_minutes: Annotated[int, Form(ge=1, le=525_600)],
 ) -> Response:
     """Supervisors tune how fast each category must be answered and resolved."""
-    try:
-        old, _ = workflow.set_target(
+
+    def refused(errors: dict[str, str]) -> Response:
+        context = {"targets": inbox.targets(session=session), "categories": CATEGORIES}
+        context |= {"error": " ".join(errors.values())}
+        return render(request, "targets.html", context, staff=staff, status_code=400)
+
+    return act(
+        request,
+        session=session,
+        staff=staff,
+        action=AuditAction.target_update,
+        target=Target("category", category),
+        do=lambda: workflow.set_target(
             session=session,
             category=category,
             first_response_minutes=first_response_minutes,
             resolution_minutes=resolution_minutes,
-        )
-    except workflow.WorkflowError as error:
-        session.rollback()
-        context = {"targets": inbox.targets(session=session), "categories": CATEGORIES}
-        return render(request, "targets.html", context | {"error": str(error)}, status_code=400)
-    audit.record(
-        session=session,
-        who=staff,
-        action="target_update",
-        target_type="category",
-        target_id=category,
-        ip=client_ip(request),
-        detail={
-            "old": list(old) if old else None,
+        ),
+        detail=lambda done: {
+            "old": list(done[0]) if done[0] else None,
             "new": [first_response_minutes, resolution_minutes],
         },
+        refused=refused,
+        then=lambda _: redirect("/staff/targets", ok="saved"),
     )
-    session.commit()
-    return redirect("/staff/targets", ok="saved")

@@ -3,32 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from accounts import audit, privacy, service
+from accounts.actions import Target
+from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, wake_outbox
 from accounts.roles import COMPLAINTS, allowed, can_reveal_phone
 from complaints import inbox, workflow
-from complaints.service import CATEGORIES
+from complaints.service import CATEGORIES, complaint_contact
+from core.errors import DomainError
+from core.texts import t
 from db.engine import write_apart
 from db.models import Complaint, Contact, ServiceArea, Staff
+from db.rows import saved_id
 from db.types import utcnow
-from staff.i18n import translate
-from staff.web import PageError, language, page_role, redirect, render
+from db.vocab import Channel
+from staff.web import PageError, act, language, page_role, redirect, render
+from subscriptions import preferences
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Worker = Annotated[Staff, Depends(page_role(*COMPLAINTS))]
 FLASHES = {"saved", "queued"}
-CHANNELS = ("telegram", "whatsapp", "console")
+CHANNELS = tuple(Channel)
 
 
 def _flash(request: Request, staff: Staff) -> str | None:
     key = request.query_params.get("ok")
-    return translate(language(request, staff), key) if key in FLASHES else None
+    return t(language(request, staff), f"staff.{key}") if key in FLASHES else None
 
 
 def _workers(session: Session) -> list[Staff]:
@@ -66,7 +72,7 @@ def inbox_page(
         "channels": CHANNELS,
         "kecamatans": inbox.kecamatan_choices(session=session),
         "workers": _workers(session),
-        "waiting": inbox.count_waiting(session=session),
+        "waiting": preferences.count_waiting(session=session),
         "now": utcnow(),
         "flash": _flash(request, staff),
     }
@@ -81,9 +87,15 @@ def _complaint(session: Session, complaint_id: int) -> Complaint:
 
 
 def _complaint_page(
-    request: Request, session: Session, staff: Staff, complaint: Complaint, **extra
+    request: Request,
+    session: Session,
+    staff: Staff,
+    complaint: Complaint,
+    *,
+    reveal: bool = False,
+    error: str | None = None,
 ) -> Response:
-    contact = session.get(Contact, complaint.contact_id)
+    contact = complaint_contact(session=session, complaint=complaint)
     area = session.get(ServiceArea, complaint.area_code) if complaint.area_code else None
     kecamatan = (
         session.get(ServiceArea, area.kecamatan_code) if area and area.kecamatan_code else None
@@ -92,22 +104,22 @@ def _complaint_page(
     context = {
         "complaint": complaint,
         "contact": contact,
-        "phone": privacy.shown_phone(contact, role=staff.role, reveal=extra.pop("reveal", False)),
+        "phone": privacy.shown_phone(contact, role=staff.role, reveal=reveal),
         "can_reveal": can_reveal_phone(staff.role) and privacy.contact_phone(contact) is not None,
         "area": area,
         "kecamatan": kecamatan,
-        "messages": inbox.conversation(session=session, contact_id=contact.id),
-        "events": inbox.history(session=session, complaint_id=complaint.id),
+        "messages": inbox.conversation(session=session, contact_id=complaint.contact_id),
+        "events": inbox.history(session=session, complaint_id=saved_id(complaint)),
         "names": {s.id: s.username for s in service.list_staff(session=session)},
         "workers": _workers(session),
-        "next_statuses": workflow.TRANSITIONS[complaint.status],
+        "next_statuses": workflow.next_statuses(complaint),
         "due_at": due_at,
         "due_kind": due_kind,
         "now": utcnow(),
         "flash": _flash(request, staff),
+        "error": error,
     }
-    context.update(extra)
-    status_code = 400 if extra.get("error") else 200
+    status_code = 400 if error else 200
     return render(request, "complaint.html", context, staff=staff, status_code=status_code)
 
 
@@ -127,30 +139,34 @@ def _act(
     session: Session,
     staff: Staff,
     complaint_id: int,
-    action: str,
-    do: Callable[[Complaint], dict],
+    action: AuditAction,
+    do: Callable[[Complaint], dict[str, Any]],
     ok: str = "saved",
 ) -> Response:
-    """Run one staff action on a complaint: audit it, commit, wake the outbox, or show the error."""
+    """One staff action on a complaint through the one helper; refused, the page shows why."""
     complaint = _complaint(session, complaint_id)
-    try:
-        detail = do(complaint)
-    except workflow.WorkflowError as error:
-        session.rollback()
-        complaint = _complaint(session, complaint_id)
-        return _complaint_page(request, session, staff, complaint, error=str(error))
-    audit.record(
+
+    def done(_: dict[str, Any]) -> Response:
+        wake_outbox(request)
+        return redirect(f"/staff/complaints/{complaint_id}", ok=ok)
+
+    return act(
+        request,
         session=session,
-        who=staff,
+        staff=staff,
         action=action,
-        target_type="complaint",
-        target_id=complaint.ticket_number,
-        detail=detail,
-        ip=client_ip(request),
+        target=Target("complaint", complaint.ticket_number),
+        do=lambda: do(complaint),
+        detail=lambda facts: facts,
+        refused=lambda errors: _complaint_page(
+            request,
+            session,
+            staff,
+            _complaint(session, complaint_id),
+            error=" ".join(errors.values()),
+        ),
+        then=done,
     )
-    session.commit()
-    wake_outbox(request)
-    return redirect(f"/staff/complaints/{complaint_id}", ok=ok)
 
 
 @router.post("/complaints/{complaint_id}/reply")
@@ -161,13 +177,13 @@ def reply(
     staff: Worker,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         message = workflow.reply(
             session=session, complaint=complaint, staff=staff, text=text, now=utcnow()
         )
         return {"message_id": message.id, "length": len(text.strip())}
 
-    return _act(request, session, staff, complaint_id, "complaint_reply", do, ok="queued")
+    return _act(request, session, staff, complaint_id, AuditAction.complaint_reply, do, ok="queued")
 
 
 @router.post("/complaints/{complaint_id}/note")
@@ -178,13 +194,13 @@ def note(
     staff: Worker,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         event = workflow.add_note(
             session=session, complaint=complaint, staff=staff, text=text, now=utcnow()
         )
         return {"event_id": event.id}
 
-    return _act(request, session, staff, complaint_id, "complaint_note", do)
+    return _act(request, session, staff, complaint_id, AuditAction.complaint_note, do)
 
 
 @router.post("/complaints/{complaint_id}/assign")
@@ -195,16 +211,16 @@ def assign(
     staff: Worker,
     assignee_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         if assignee_id and not assignee_id.isdigit():
-            raise workflow.WorkflowError("assignee", "not a member of staff")
+            raise DomainError.of("assignee", "assignee_unknown")
         target = int(assignee_id) if assignee_id else None
         workflow.assign(
             session=session, complaint=complaint, staff=staff, assignee_id=target, now=utcnow()
         )
         return {"assignee_id": target}
 
-    return _act(request, session, staff, complaint_id, "complaint_assign", do)
+    return _act(request, session, staff, complaint_id, AuditAction.complaint_assign, do)
 
 
 @router.post("/complaints/{complaint_id}/status")
@@ -216,7 +232,7 @@ def change_status(
     status: Annotated[str, Form(max_length=12)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
-    def do(complaint: Complaint) -> dict:
+    def do(complaint: Complaint) -> dict[str, Any]:
         before = complaint.status
         workflow.change_status(
             session=session,
@@ -228,13 +244,15 @@ def change_status(
         )
         return {"from": before, "to": status}
 
-    return _act(request, session, staff, complaint_id, "complaint_status", do, ok="queued")
+    return _act(
+        request, session, staff, complaint_id, AuditAction.complaint_status, do, ok="queued"
+    )
 
 
 @router.get("/people")
 def people_page(request: Request, session: SessionDep, staff: Worker) -> Response:
     """Customers who asked to talk to a person, longest waiting first."""
-    contacts = inbox.waiting_contacts(session=session)
+    contacts = preferences.waiting_for_a_person(session=session)
     context = {"contacts": contacts, "flash": _flash(request, staff), "now": utcnow()}
     return render(request, "people.html", context, staff=staff)
 
@@ -246,9 +264,20 @@ def _contact(session: Session, contact_id: int) -> Contact:
     return contact
 
 
-def _contact_page(request, session, staff, contact, reveal=False, error=None) -> Response:
+def _contact_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    contact: Contact,
+    reveal: bool = False,
+    error: str | None = None,
+) -> Response:
+    if contact.id is None:
+        raise ValueError("the contact page shows a stored contact")
     complaints = session.exec(
-        select(Complaint).where(Complaint.contact_id == contact.id).order_by(Complaint.id.desc())
+        select(Complaint)
+        .where(col(Complaint.contact_id) == contact.id)
+        .order_by(col(Complaint.id).desc())
     )
     context = {
         "contact": contact,
@@ -272,7 +301,9 @@ def contact_page(
     return _contact_page(request, session, staff, contact, reveal=reveal)
 
 
-def _audit_reveal(request: Request, session, staff, target_type: str, target_id) -> None:
+def _audit_reveal(
+    request: Request, session: Session, staff: Staff, target_type: str, target_id: object
+) -> None:
     """Seeing a full phone number is allowed to some roles, and always on record."""
     if not can_reveal_phone(staff.role):
         return
@@ -280,7 +311,7 @@ def _audit_reveal(request: Request, session, staff, target_type: str, target_id)
         audit.record(
             session=apart,
             who=staff,
-            action="phone_reveal",
+            action=AuditAction.phone_reveal,
             target_type=target_type,
             target_id=target_id,
             ip=client_ip(request),
@@ -297,41 +328,41 @@ def contact_reply(
 ) -> Response:
     """Answer a waiting customer directly, on their channel."""
     contact = _contact(session, contact_id)
-    try:
-        message = workflow.reply_to_contact(
-            session=session, contact=contact, staff=staff, text=text, now=utcnow()
-        )
-    except workflow.WorkflowError as error:
-        session.rollback()
-        return _contact_page(
-            request, session, staff, _contact(session, contact_id), error=str(error)
-        )
-    audit.record(
+
+    def done(_: object) -> Response:
+        wake_outbox(request)
+        return redirect(f"/staff/people/{contact_id}", ok="queued")
+
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="contact_reply",
-        target_type="contact",
-        target_id=contact.id,
-        detail={"message_id": message.id},
-        ip=client_ip(request),
+        staff=staff,
+        action=AuditAction.contact_reply,
+        target=Target("contact", contact.id),
+        do=lambda: workflow.reply_to_contact(
+            session=session, contact=contact, staff=staff, text=text, now=utcnow()
+        ),
+        detail=lambda message: {"message_id": message.id},
+        refused=lambda errors: _contact_page(
+            request, session, staff, _contact(session, contact_id), error=" ".join(errors.values())
+        ),
+        then=done,
     )
-    session.commit()
-    wake_outbox(request)
-    return redirect(f"/staff/people/{contact_id}", ok="queued")
 
 
 @router.post("/people/{contact_id}/done")
 def contact_done(request: Request, contact_id: int, session: SessionDep, staff: Worker) -> Response:
     """The customer has been helped: take them off the waiting list."""
     contact = _contact(session, contact_id)
-    workflow.settle_contact(session=session, contact=contact)
-    audit.record(
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="contact_settle",
-        target_type="contact",
-        target_id=contact.id,
-        ip=client_ip(request),
+        staff=staff,
+        action=AuditAction.contact_settle,
+        target=Target("contact", contact.id),
+        do=lambda: preferences.person_answered(session=session, contact=contact),
+        refused=lambda errors: _contact_page(
+            request, session, staff, contact, error=" ".join(errors.values())
+        ),
+        then=lambda _: redirect("/staff/people", ok="saved"),
     )
-    session.commit()
-    return redirect("/staff/people", ok="saved")

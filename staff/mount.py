@@ -1,8 +1,11 @@
-"""The web console's pages and error handling, in one call from the app factory."""
+"""The web console's pages, static files and error handling, in one call from the app factory."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from staff import admin_views, complaint_views, notice_views, report_views, views
 from staff.web import install_handlers
@@ -11,5 +14,7 @@ from staff.web import install_handlers
 def install(app: FastAPI) -> None:
     """Mount the console pages and their error handling."""
     install_handlers(app)
+    static = Path(__file__).parent / "static"
+    app.mount("/staff/static", StaticFiles(directory=static), name="staff-static")
     for module in (views, complaint_views, admin_views, notice_views, report_views):
         app.include_router(module.router)

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.services import get_services, get_settings
 from db.models import Message, Notice, Push
@@ -67,9 +67,9 @@ def previews(session: Session, notice: Notice, pol: NoticePolicy) -> list[Previe
 def progress(session: Session, notice_id: int) -> dict[str, Any]:
     """Delivery so far: targeted / sent / delivered / failed, overall and per event."""
     query = (
-        select(Message.notice_event, Message.status, func.count())
-        .where(Message.notice_id == notice_id, Message.direction == "out")
-        .group_by(Message.notice_event, Message.status)
+        select(col(Message.notice_event), col(Message.status), func.count())
+        .where(col(Message.notice_id) == notice_id, col(Message.direction) == "out")
+        .group_by(col(Message.notice_event), col(Message.status))
     )
     events: dict[str, dict[str, int]] = {}
     for event, status, count in session.exec(query):
@@ -86,7 +86,9 @@ def progress(session: Session, notice_id: int) -> dict[str, Any]:
     }
     done = total["sent"] + total["failed"]
     total["percent"] = round(100 * done / total["targeted"]) if total["targeted"] else 0
-    pushes = session.exec(select(Push).where(Push.notice_id == notice_id).order_by(Push.due_at))
+    pushes = session.exec(
+        select(Push).where(col(Push.notice_id) == notice_id).order_by(col(Push.due_at))
+    )
     waiting = [p.event for p in pushes if p.status == "pending" and p.due_at <= utcnow()]
     total["running"] = bool(waiting) or done < total["targeted"]
     return {"total": total, "events": events}

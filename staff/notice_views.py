@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from accounts import audit
-from accounts.deps import SessionDep, client_ip, wake_outbox
+from accounts.actions import Target
+from accounts.audit import AuditAction
+from accounts.deps import SessionDep, wake_outbox
 from accounts.roles import NOTICES
 from areas.coverage import notice_area_codes
 from areas.deps import get_area_index
+from core.errors import DomainError, Problem
+from core.texts import t
 from db.models import Notice, Staff
 from db.types import utcnow
+from db.vocab import NoticeStatus
 from outage_notices import service as notices
-from outage_notices.validation import NoticeInvalid
-from staff.i18n import translate
 from staff.notice_support import (
     local_input,
     parse_local,
@@ -27,7 +29,7 @@ from staff.notice_support import (
     progress,
     wake_notices,
 )
-from staff.web import PageError, language, page_role, redirect, render
+from staff.web import PageError, act, language, page_role, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Editor = Annotated[Staff, Depends(page_role(*NOTICES))]
@@ -62,7 +64,14 @@ def _notice(session: Session, notice_id: int) -> Notice:
     return notice
 
 
-def _form_page(request, session, staff, form: dict, notice: Notice | None, errors=None):
+def _form_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    form: dict[str, Any],
+    notice: Notice | None,
+    errors: dict[str, str] | None = None,
+) -> Response:
     index = get_area_index(request)
     context = {
         "form": form,
@@ -85,7 +94,7 @@ def notices_page(
     status: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     rows = notices.list_notices(
-        session=session, status=status if status in notices.STATUSES else None
+        session=session, status=NoticeStatus(status) if status in notices.STATUSES else None
     )
     context = {"notices": rows, "statuses": notices.STATUSES, "status": status}
     return render(request, "notices.html", context, staff=staff)
@@ -97,17 +106,22 @@ def new_notice(request: Request, session: SessionDep, staff: Editor) -> Response
     return _form_page(request, session, staff, form, None)
 
 
-def _values(request: Request, form: NoticeForm) -> dict:
+def _values(request: Request, form: NoticeForm) -> dict[str, Any]:
     pol = policy(request)
-    errors = {}
-    values = {"kind": form.kind, "title": form.title, "cause": form.cause, "advice": form.advice}
+    problems = []
+    values: dict[str, Any] = {
+        "kind": form.kind,
+        "title": form.title,
+        "cause": form.cause,
+        "advice": form.advice,
+    }
     for name in ("starts_at", "expected_end_at"):
         try:
             values[name] = parse_local(getattr(form, name), pol)
         except ValueError:
-            errors[name] = "not a date and time"
-    if errors:
-        raise NoticeInvalid(errors)
+            problems.append(Problem(name, "not_datetime"))
+    if problems:
+        raise DomainError(*problems)
     return values
 
 
@@ -116,31 +130,29 @@ def create_notice(
     request: Request, session: SessionDep, staff: Editor, form: Annotated[NoticeForm, Depends()]
 ) -> Response:
     """Save a draft; subscribers hear nothing until it is published."""
-    try:
-        values = _values(request, form)
+
+    def do() -> Notice:
         data = notices.NoticeInput(
             areas=form.areas,
             urgent=form.urgent,
             reminder_hours=form.reminder_hours or None,
-            **values,
+            **_values(request, form),
         )
-        notice = notices.create(
+        return notices.create(
             session=session, data=data, policy=policy(request), now=utcnow(), staff_id=staff.id
         )
-    except NoticeInvalid as error:
-        session.rollback()
-        return _form_page(request, session, staff, vars(form), None, error.errors)
-    audit.record(
+
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="notice_create",
-        target_type="notice",
-        target_id=notice.id,
-        detail={"title": notice.title, "areas": form.areas},
-        ip=client_ip(request),
+        staff=staff,
+        action=AuditAction.notice_create,
+        target=lambda notice: Target("notice", notice.id),
+        do=do,
+        detail=lambda notice: {"title": notice.title, "areas": form.areas},
+        refused=lambda errors: _form_page(request, session, staff, vars(form), None, errors),
+        then=lambda notice: redirect(f"/staff/notices/{notice.id}", ok="saved"),
     )
-    session.commit()
-    return redirect(f"/staff/notices/{notice.id}", ok="saved")
 
 
 @router.get("/notices/{notice_id}/edit")
@@ -150,7 +162,7 @@ def edit_notice(request: Request, notice_id: int, session: SessionDep, staff: Ed
     form = notice.model_dump() | {
         "starts_at": local_input(notice.starts_at, pol),
         "expected_end_at": local_input(notice.expected_end_at, pol),
-        "areas": notice_area_codes(session, notice.id),
+        "areas": notice_area_codes(session, notice_id),
     }
     return _form_page(request, session, staff, form, notice)
 
@@ -165,37 +177,47 @@ def save_notice(
 ) -> Response:
     """Change a notice; pending reminders follow, nothing already sent is sent again."""
     notice = _notice(session, notice_id)
-    try:
+
+    def do() -> Notice:
         changes = _values(request, form) | {"areas": form.areas, "urgent": form.urgent}
         changes["reminder_hours"] = form.reminder_hours or notice.reminder_hours
-        notices.update(
+        return notices.update(
             session=session,
-            notice_id=notice.id,
+            notice_id=notice_id,
             changes=changes,
             policy=policy(request),
             now=utcnow(),
             staff_id=staff.id,
         )
-    except NoticeInvalid as error:
-        session.rollback()
-        return _form_page(
-            request, session, staff, vars(form), _notice(session, notice_id), error.errors
-        )
-    audit.record(
+
+    def done(_: Notice) -> Response:
+        wake_notices(request)
+        return redirect(f"/staff/notices/{notice_id}", ok="saved")
+
+    return act(
+        request,
         session=session,
-        who=staff,
-        action="notice_edit",
-        target_type="notice",
-        target_id=notice.id,
+        staff=staff,
+        action=AuditAction.notice_update,
+        target=Target("notice", notice_id),
+        do=do,
         detail={"title": form.title, "areas": form.areas},
-        ip=client_ip(request),
+        refused=lambda errors: _form_page(
+            request, session, staff, vars(form), _notice(session, notice_id), errors
+        ),
+        then=done,
     )
-    session.commit()
-    wake_notices(request)
-    return redirect(f"/staff/notices/{notice_id}", ok="saved")
 
 
-def _notice_page(request, session, staff, notice: Notice, errors=None) -> Response:
+def _notice_page(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    notice: Notice,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    if notice.id is None:
+        raise ValueError("the notice page shows a stored notice")
     pol = policy(request)
     ok = request.query_params.get("ok")
     index = get_area_index(request)
@@ -208,7 +230,7 @@ def _notice_page(request, session, staff, notice: Notice, errors=None) -> Respon
         "progress": progress(session, notice.id),
         "errors": errors or {},
         "end_value": local_input(notice.expected_end_at, pol),
-        "flash": translate(language(request, staff), ok) if ok in {"saved", "queued"} else None,
+        "flash": t(language(request, staff), f"staff.{ok}") if ok in {"saved", "queued"} else None,
     }
     return render(request, "notice.html", context, staff=staff, status_code=400 if errors else 200)
 
@@ -223,29 +245,38 @@ def notice_page(request: Request, notice_id: int, session: SessionDep, staff: Ed
 def notice_progress(notice_id: int, session: SessionDep, staff: Editor) -> JSONResponse:
     """Delivery counts for the page's small refresh script."""
     notice = _notice(session, notice_id)
-    return JSONResponse(progress(session, notice.id) | {"status": notice.status})
+    return JSONResponse(progress(session, notice_id) | {"status": notice.status})
 
 
-def _lifecycle(request, session, staff, notice_id: int, action: str, do: Callable[[Notice], dict]):
+def _lifecycle(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    notice_id: int,
+    action: AuditAction,
+    do: Callable[[Notice], dict[str, Any]],
+) -> Response:
+    """A step in a notice's life; refused, the notice's page shows why beside the action."""
     notice = _notice(session, notice_id)
-    try:
-        detail = do(notice)
-    except NoticeInvalid as error:
-        session.rollback()
-        return _notice_page(request, session, staff, _notice(session, notice_id), error.errors)
-    audit.record(
+
+    def done(_: dict[str, Any]) -> Response:
+        wake_notices(request)
+        wake_outbox(request)
+        return redirect(f"/staff/notices/{notice_id}", ok="saved")
+
+    return act(
+        request,
         session=session,
-        who=staff,
+        staff=staff,
         action=action,
-        target_type="notice",
-        target_id=notice_id,
-        detail=detail,
-        ip=client_ip(request),
+        target=Target("notice", notice_id),
+        do=lambda: do(notice),
+        detail=lambda facts: facts,
+        refused=lambda errors: _notice_page(
+            request, session, staff, _notice(session, notice_id), errors
+        ),
+        then=done,
     )
-    session.commit()
-    wake_notices(request)
-    wake_outbox(request)
-    return redirect(f"/staff/notices/{notice_id}", ok="saved")
 
 
 @router.post("/notices/{notice_id}/publish")
@@ -256,10 +287,10 @@ def publish(
     staff: Editor,
     confirm_short_notice: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    def do(notice: Notice) -> dict:
+    def do(notice: Notice) -> dict[str, Any]:
         notices.publish(
             session=session,
-            notice_id=notice.id,
+            notice_id=notice_id,
             policy=policy(request),
             now=utcnow(),
             confirm_short_notice=bool(confirm_short_notice),
@@ -267,7 +298,7 @@ def publish(
         )
         return {"short_notice": notice.short_notice}
 
-    return _lifecycle(request, session, staff, notice_id, "notice_publish", do)
+    return _lifecycle(request, session, staff, notice_id, AuditAction.notice_publish, do)
 
 
 @router.post("/notices/{notice_id}/extend")
@@ -279,16 +310,16 @@ def extend(
     expected_end_at: Annotated[str, Form(max_length=40)] = "",
     text: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    def do(notice: Notice) -> dict:
+    def do(notice: Notice) -> dict[str, Any]:
         try:
             end = parse_local(expected_end_at, policy(request))
         except ValueError:
             end = None
         if end is None:
-            raise NoticeInvalid({"expected_end_at": "give the new expected end"})
+            raise DomainError.of("expected_end_at", "new_end_required")
         notices.extend(
             session=session,
-            notice_id=notice.id,
+            notice_id=notice_id,
             expected_end_at=end,
             policy=policy(request),
             now=utcnow(),
@@ -297,7 +328,7 @@ def extend(
         )
         return {"expected_end_at": end.isoformat()}
 
-    return _lifecycle(request, session, staff, notice_id, "notice_extend", do)
+    return _lifecycle(request, session, staff, notice_id, AuditAction.notice_extend, do)
 
 
 @router.post("/notices/{notice_id}/restore")
@@ -308,10 +339,10 @@ def restore(
     staff: Editor,
     text: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    def do(notice: Notice) -> dict:
+    def do(notice: Notice) -> dict[str, Any]:
         notices.restore(
             session=session,
-            notice_id=notice.id,
+            notice_id=notice_id,
             policy=policy(request),
             now=utcnow(),
             text=text,
@@ -319,7 +350,7 @@ def restore(
         )
         return {"text": text}
 
-    return _lifecycle(request, session, staff, notice_id, "notice_restore", do)
+    return _lifecycle(request, session, staff, notice_id, AuditAction.notice_restore, do)
 
 
 @router.post("/notices/{notice_id}/cancel")
@@ -330,10 +361,10 @@ def cancel(
     staff: Editor,
     text: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    def do(notice: Notice) -> dict:
+    def do(notice: Notice) -> dict[str, Any]:
         notices.cancel(
             session=session,
-            notice_id=notice.id,
+            notice_id=notice_id,
             policy=policy(request),
             now=utcnow(),
             text=text,
@@ -341,7 +372,7 @@ def cancel(
         )
         return {"text": text}
 
-    return _lifecycle(request, session, staff, notice_id, "notice_cancel", do)
+    return _lifecycle(request, session, staff, notice_id, AuditAction.notice_cancel, do)
 
 
 @router.get("/areas/search")

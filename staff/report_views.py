@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from accounts import audit
+from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip
 from accounts.roles import OVERSIGHT
 from core.services import get_settings
@@ -16,40 +18,12 @@ from db.engine import write_apart
 from db.models import Staff
 from db.types import utcnow
 from reports import export, service
-from staff.i18n import add_words
-from staff.web import page_role, render
+from staff.web import language, page_role, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Overseer = Annotated[Staff, Depends(page_role(*OVERSIGHT))]
 DateParam = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-add_words(
-    {
-        "period": ("Periode", "Period"),
-        "from": ("Dari", "From"),
-        "until": ("Sampai", "Until"),
-        "show": ("Tampilkan", "Show"),
-        "complaints": ("Pengaduan", "Complaints"),
-        "answered": ("Ditanggapi", "Answered"),
-        "within_target": ("% tepat waktu", "% within target"),
-        "median": ("median", "median"),
-        "p90": ("p90", "p90"),
-        "open_past_target": ("Terbuka lewat target", "Open past target"),
-        "per_category": ("Per kategori", "Per category"),
-        "per_kecamatan": ("Per kecamatan", "Per district"),
-        "short_notice": (
-            "Gangguan terencana dengan pemberitahuan < 48 jam",
-            "Planned disruptions announced < 48 hours ahead",
-        ),
-        "total": ("Total", "Total"),
-        "download": ("Unduh", "Download"),
-        "bad_dates": (
-            "Tanggal tidak sah; menampilkan 30 hari terakhir.",
-            "Invalid dates; showing the last 30 days.",
-        ),
-    }
-)
 
 
 def _period(
@@ -71,7 +45,9 @@ def _period(
     return begin, finish, ok
 
 
-def _report(request: Request, session, start: str | None, end: str | None):
+def _report(
+    request: Request, session: Session, start: str | None, end: str | None
+) -> tuple[service.Report, bool]:
     begin, finish, ok = _period(request, start, end)
     report = service.build(session=session, start=begin, end=finish, now=utcnow())
     return report, ok
@@ -98,12 +74,14 @@ def report_page(
     return render(request, "reports.html", context, staff=staff)
 
 
-def _exported(request, session, staff, report, kind: str) -> None:
+def _exported(
+    request: Request, session: Session, staff: Staff, report: service.Report, kind: str
+) -> None:
     with write_apart(session) as apart:  # a download: its own session only reads
         audit.record(
             session=apart,
             who=staff,
-            action="report_export",
+            action=AuditAction.report_export,
             target_type="report",
             target_id=kind,
             ip=client_ip(request),
@@ -144,12 +122,19 @@ DOWNLOADS = {
 }
 
 
-def _download(request: Request, session, staff, start, end, kind: str) -> Response:
+def _download(
+    request: Request,
+    session: Session,
+    staff: Staff,
+    start: str | None,
+    end: str | None,
+    kind: str,
+) -> Response:
     """The report as a file, with the export on record."""
     write, prefix, media_type = DOWNLOADS[kind]
     report, _ = _report(request, session, start, end)
     _exported(request, session, staff, report, kind)
-    body = write(report, get_settings(request).tz)
+    body = write(report, get_settings(request).tz, language(request, staff))
     name = f"{prefix}-{report.start.date()}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type=media_type, headers=headers)

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from accounts import audit, service, sessions
+from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, identify_staff
 from accounts.roles import COMPLAINTS, NOTICES, OVERSIGHT, allowed
 from core.services import get_settings
+from core.texts import LANGUAGES, t
 from db.models import Staff
 from db.types import utcnow
-from staff.i18n import LANGUAGES, translate
 from staff.web import LANG_COOKIE, PageStaff, _safe_next, language, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -56,10 +57,12 @@ def login_form(request: Request, session: SessionDep, next: str = "/staff/") -> 
     return page
 
 
-def _login_again(request: Request, username: str, next_path: str, key: str, status: int):
+def _login_again(
+    request: Request, username: str, next_path: str, key: str, status: int
+) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     context = {"login_csrf": token, "next": next_path, "username": username}
-    context["error"] = translate(language(request), key)
+    context["error"] = t(language(request), f"staff.{key}")
     return render(request, "login.html", context, status_code=status)
 
 
@@ -88,7 +91,7 @@ def login(
     audit.record(
         session=session,
         who=staff,
-        action="login",
+        action=AuditAction.login,
         target_type="staff",
         target_id=staff.username,
         ip=ip,
@@ -105,7 +108,7 @@ def logout(request: Request, session: SessionDep, staff: PageStaff) -> Response:
     audit.record(
         session=session,
         who=staff,
-        action="logout",
+        action=AuditAction.logout,
         target_type="staff",
         target_id=staff.username,
         ip=client_ip(request),

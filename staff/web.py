@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from accounts import privacy
-from accounts.deps import optional_staff
+from accounts.actions import Door, Target, perform
+from accounts.audit import AuditAction
+from accounts.deps import client_ip, optional_staff
 from accounts.roles import ACCOUNTS, COMPLAINTS, NOTICES, OVERSIGHT, allowed
+from core import texts, timefmt
+from core.errors import DomainError, NotFound
 from core.services import get_settings
 from db.models import Staff
-from staff.i18n import LANGUAGES, translate
+from db.types import utcnow
+from outage_notices import texts as notice_texts
 
+R = TypeVar("R")
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LANG_COOKIE = "kabar_lang"
 
@@ -48,7 +56,7 @@ async def page_staff(
 PageStaff = Annotated[Staff, Depends(page_staff)]
 
 
-def page_role(*roles: str):
+def page_role(*roles: str) -> Callable[[Staff], Awaitable[Staff]]:
     """A page dependency: sign-in redirect when nobody is signed in, 403 page for other roles."""
 
     async def check(staff: PageStaff) -> Staff:
@@ -60,18 +68,77 @@ def page_role(*roles: str):
 
 
 def language(request: Request, staff: Staff | None = None) -> str:
+    """The console's language: the cookie, else the account's, else Indonesian."""
     chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in LANGUAGES:
+    if chosen in texts.LANGUAGES:
         return chosen
-    return staff.language if staff is not None and staff.language in LANGUAGES else "id"
+    return texts.language_or_default(staff.language if staff is not None else None)
 
 
-def local_time(request: Request, moment: datetime | None, *, with_date: bool = True) -> str:
-    """A stored UTC moment as staff read it, in WITA."""
+def local_time(
+    request: Request, moment: datetime | None, lang: str, *, with_date: bool = True
+) -> str:
+    """A stored UTC moment as staff read it, in the utility's zone: '30/11/2026 08.00'."""
+    tz = get_settings(request).tz
     if moment is None:
         return "-"
-    local = moment.astimezone(get_settings(request).tz)
-    return local.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")
+    return timefmt.short(moment, lang, tz) if with_date else timefmt.clock(moment, lang, tz)
+
+
+# audit detail field -> the vocabulary its values are words of
+DETAIL_VOCABULARIES = {
+    "via": "door",
+    "role": "role",
+    "from": "complaint_status",
+    "to": "complaint_status",
+}
+
+
+def audit_detail(lang: str, detail: Mapping[str, Any] | None) -> str:
+    """An audit entry's detail in words: 'Peran: Petugas → Supervisor; Lewat: Konsol'."""
+    parts = []
+    for name, value in (detail or {}).items():
+        vocabulary = DETAIL_VOCABULARIES.get(name)
+
+        def word(item: object, vocabulary: str | None = vocabulary) -> str:
+            if item is None:
+                return "-"
+            return texts.label(lang, vocabulary, item) if vocabulary else str(item)
+
+        if isinstance(value, list):
+            joiner = " → " if len(value) == 2 and name not in {"areas"} else ", "
+            shown = joiner.join(word(item) for item in value)
+        else:
+            shown = word(value)
+        parts.append(f"{texts.label(lang, 'field', name)}: {shown}")
+    return "; ".join(parts)
+
+
+def push_event(lang: str, event: str) -> str:
+    """A notice's push event in words: 'reminder_24h' → 'Pengingat 1 hari sebelumnya'."""
+    family, _, rest = event.partition("_")
+    if family == "reminder" and rest.removesuffix("h").isdigit():
+        return texts.t(lang, "notice_event.reminder", lead=notice_texts.reminder_lead(event, lang))
+    if family == "extend" and rest.isdigit():
+        return texts.t(lang, "notice_event.extend", n=rest)
+    return texts.label(lang, "notice_event", event)
+
+
+def page_words(request: Request, lang: str) -> dict[str, Any]:
+    """What every template uses to speak: words, labels, times and durations in `lang`."""
+    tz = get_settings(request).tz
+    return {
+        "lang": lang,
+        "t": lambda key, **values: texts.t(lang, key, **values),
+        "label": lambda vocabulary, value: texts.label(lang, vocabulary, value),
+        "zone": timefmt.zone_name(tz),
+        "local": lambda moment, with_date=True: local_time(
+            request, moment, lang, with_date=with_date
+        ),
+        "duration": lambda span: timefmt.duration(span, lang),
+        "audit_detail": lambda detail: audit_detail(lang, detail),
+        "push_event": lambda event: push_event(lang, event),
+    }
 
 
 def render(
@@ -86,12 +153,9 @@ def render(
     staff = staff if staff is not None else getattr(request.state, "staff", None)
     lang = language(request, staff)
     role = staff.role if staff is not None else ""
-    base = {
+    base = page_words(request, lang) | {
         "staff": staff,
-        "lang": lang,
-        "t": lambda key: translate(lang, key),
         "csrf": getattr(request.state, "csrf", "") or "",
-        "wita": lambda moment, with_date=True: local_time(request, moment, with_date=with_date),
         "mask": privacy.mask_phone,
         "can": {
             "complaints": allowed(role, COMPLAINTS) if role else False,
@@ -118,12 +182,69 @@ def _safe_next(path: str) -> str:
     return path if path.startswith("/staff") and "//" not in path else "/staff/"
 
 
-async def _login_required(request: Request, exc: LoginRequired) -> Response:
+async def _login_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)  # installed for LoginRequired only
     return redirect("/staff/login", next=_safe_next(exc.next_path))
 
 
-async def _page_error(request: Request, exc: PageError) -> Response:
+async def _page_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)  # installed for PageError only
     return render(request, "error.html", {"message_key": exc.key}, status_code=exc.status)
+
+
+def inline_errors(
+    request: Request, error: DomainError, staff: Staff | None = None
+) -> dict[str, str]:
+    """A refused form's messages by field, in the page's language, to show beside each field.
+
+    Problems about the request as a whole come under "" (shown above the form).
+    """
+    messages = error.messages(language(request, staff))
+    return {name or "": text for name, text in messages.items()}
+
+
+def inline_error(request: Request, error: DomainError, staff: Staff | None = None) -> str:
+    """The same, as one line for pages that show a single banner."""
+    return " ".join(inline_errors(request, error, staff).values())
+
+
+def act(
+    request: Request,
+    *,
+    session: Session,
+    staff: Staff,
+    action: AuditAction,
+    target: Target | Callable[[R], Target],
+    do: Callable[[], R],
+    refused: Callable[[dict[str, str]], Response],
+    then: Callable[[R], Response],
+    detail: Mapping[str, Any] | Callable[[R], Mapping[str, Any]] | None = None,
+) -> Response:
+    """A console form's action: done, audited and committed by the one helper, then `then`;
+    refused, the form again (`refused`) with each message beside its field."""
+    try:
+        result = perform(
+            session=session,
+            staff=staff,
+            action=action,
+            target=target,
+            do=do,
+            detail=detail,
+            door=Door.console,
+            ip=client_ip(request),
+            now=utcnow(),
+        )
+    except DomainError as error:
+        return refused(inline_errors(request, error, staff))
+    return then(result)
+
+
+async def domain_error_page(request: Request, error: DomainError) -> Response:
+    """A refusal no page caught itself: the message on the error page."""
+    status = 404 if isinstance(error, NotFound) else 400
+    return render(
+        request, "error.html", {"message": inline_error(request, error)}, status_code=status
+    )
 
 
 def install_handlers(app: FastAPI) -> None:

@@ -1,20 +1,19 @@
-"""Who wants notices for which areas, and the STOP/MULAI switch."""
+"""Who wants notices for which areas."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from db.models import Contact, Subscription
+from db.models import Subscription
 
 
 def subscribe(*, session: Session, contact_id: int, area_code: str, now: datetime) -> bool:
     """Add an area; returns False when the contact already had it."""
     existing = session.exec(
-        select(Subscription.id).where(
-            Subscription.contact_id == contact_id, Subscription.area_code == area_code
+        select(col(Subscription.id)).where(
+            col(Subscription.contact_id) == contact_id, col(Subscription.area_code) == area_code
         )
     ).first()
     if existing is not None:
@@ -26,13 +25,8 @@ def subscribe(*, session: Session, contact_id: int, area_code: str, now: datetim
 
 def subscribed_area_codes(*, session: Session, contact_id: int) -> list[str]:
     statement = (
-        select(Subscription.area_code)
-        .where(Subscription.contact_id == contact_id)
+        select(col(Subscription.area_code))
+        .where(col(Subscription.contact_id) == contact_id)
         .order_by(col(Subscription.id))
     )
     return list(session.exec(statement))
-
-
-def set_opted_out(*, session: Session, contact_id: int, opted_out: bool) -> None:
-    """STOP keeps the subscriptions so MULAI can bring them back as they were."""
-    session.execute(update(Contact).where(Contact.id == contact_id).values(opted_out=opted_out))

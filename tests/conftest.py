@@ -26,6 +26,13 @@ PG_URL = os.environ.get("KABAR_TEST_PG_URL", "postgresql+psycopg://postgres@127.
 KEEP_BETWEEN_TESTS = {"service_area", "response_target", "alembic_version"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser drives Chromium: mark it so the fast tier can leave it out."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_report_header() -> str:
     return f"kabar-air test database: {BACKEND}"
 

@@ -11,14 +11,13 @@ from sqlmodel import Session
 
 from bot.engine.store import ContactView
 from channels.messages import Choice, Inbound, Outbound
-from core.texts import format_time, t
+from core import timefmt
+from core.texts import t
+from db.vocab import MEDIA_CHANNELS
 
 if TYPE_CHECKING:
     from areas.index import AreaIndex
     from core.settings import Settings
-
-
-MEDIA_CHANNELS = {"telegram", "whatsapp"}
 
 
 @dataclass
@@ -68,7 +67,7 @@ class Context:
         return t(self.lang, key, **values)
 
     def time(self, moment: datetime) -> str:
-        return format_time(moment, self.lang, self.settings.tz)
+        return timefmt.moment(moment, self.lang, self.settings.tz)
 
     def say(self, text: str, choices: list[Choice] | None = None) -> None:
         """Queue a reply; its choices are remembered so '2' or a label can answer them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -186,7 +187,6 @@ HUMAN_PHRASES = (
     "telepon",
 )
 ENGLISH_WORDS = {"english", "inggris", "bahasa inggris", "en"}
-INDONESIAN_WORDS = {"indonesia", "bahasa indonesia", "bahasa", "id", "indo"}
 
 
 def simplify(text: str) -> str:
@@ -195,7 +195,7 @@ def simplify(text: str) -> str:
     return " ".join(WORD.findall(folded))
 
 
-def has_phrase(simple: str, phrases) -> bool:
+def has_phrase(simple: str, phrases: Iterable[str]) -> bool:
     padded = f" {simple} "
     return any(f" {phrase} " in padded for phrase in phrases)
 

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from channels.messages import Inbound, Outbound
 from db.models import Contact, ConversationState, InboundReceipt, Message
+from db.vocab import MessageStatus
 
 CONTACT = Contact.__table__
 STATE = ConversationState.__table__
@@ -188,7 +189,7 @@ def save_turn(
         "text": stored_text,
         "choices": None,
         "media": list(inbound.media) or None,
-        "status": "received",
+        "status": MessageStatus.RECEIVED,
         "attempts": 0,
         "next_attempt_at": None,
         "provider_message_id": inbound.raw_id,
@@ -251,7 +252,7 @@ def _reply_row(
         "channel": inbound.channel,
         "text": reply.text,
         "choices": [{"label": c.label, "value": c.value} for c in reply.choices] or None,
-        "status": "pending" if queued else "sent",
+        "status": MessageStatus.PENDING if queued else MessageStatus.SENT,
         "attempts": 0,
         "next_attempt_at": now if queued else None,
         "media": None,

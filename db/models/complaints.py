@@ -1,13 +1,16 @@
 """Complaints, their history and the response targets they are measured against."""
 
 from datetime import datetime
+from typing import ClassVar
 
+from sqlalchemy import Table
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
 
 
 class Complaint(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "complaint"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -34,6 +37,7 @@ class Complaint(SQLModel, table=True):
 
 
 class ComplaintEvent(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """Status changes, staff replies and internal notes, in order."""
 
     __tablename__ = "complaint_event"
@@ -50,6 +54,7 @@ class ComplaintEvent(SQLModel, table=True):
 
 
 class ResponseTarget(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """How fast each category must get a first response and a resolution."""
 
     __tablename__ = "response_target"

@@ -1,15 +1,16 @@
 """Customers as the channels know them, and where each one is in a conversation."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
 
 
 class Contact(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "contact"
     __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
 
@@ -28,6 +29,7 @@ class Contact(SQLModel, table=True):
 
 
 class ConversationState(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """The flow a contact is in; kept in the database so a restart loses nothing."""
 
     __tablename__ = "conversation_state"

@@ -1,15 +1,16 @@
 """Every message in and out. An outbound row is also its own outbox entry."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
 
 
 class Message(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "message"
     __table_args__ = (
         # One notice event reaches a contact at most once, whatever retries or restarts happen.
@@ -44,10 +45,13 @@ class Message(SQLModel, table=True):
 
 
 class InboundReceipt(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """Provider ids already taken in (update_id, MessageSid): a redelivery changes nothing.
 
     Webhooks are acknowledged once the message is stored here (`payload`); the conversation
     takes it up after, and `processed_at` says it has. A crash in between loses nothing.
+    A message whose processing failed for a reason of its own is set aside (`failed_at`, with
+    the kind of error in `failure`): a dead letter that staff can look at and retry.
     """
 
     __tablename__ = "inbound_receipt"
@@ -58,3 +62,5 @@ class InboundReceipt(SQLModel, table=True):
     payload: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failure: str | None = Field(default=None, max_length=200)

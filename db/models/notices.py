@@ -1,14 +1,16 @@
 """Disruption notices, their areas and history, rotation schedules and planned pushes."""
 
 from datetime import date, datetime, time
+from typing import ClassVar
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
 
 
 class Notice(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "notice"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -34,6 +36,7 @@ class Notice(SQLModel, table=True):
 
 
 class NoticeArea(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "notice_area"
 
     notice_id: int = Field(foreign_key="notice.id", primary_key=True)
@@ -41,6 +44,7 @@ class NoticeArea(SQLModel, table=True):
 
 
 class NoticeUpdate(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """Each change to a notice, with its own text and time, kept as history."""
 
     __tablename__ = "notice_update"
@@ -54,6 +58,7 @@ class NoticeUpdate(SQLModel, table=True):
 
 
 class Push(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """A moment at which subscribers of a notice must be told something; the database is truth."""
 
     __tablename__ = "push"
@@ -71,6 +76,7 @@ class Push(SQLModel, table=True):
 
 
 class RotationSchedule(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """Recurring supply windows (giliran) for an area, valid between two dates."""
 
     __tablename__ = "rotation_schedule"
@@ -87,6 +93,7 @@ class RotationSchedule(SQLModel, table=True):
 
 
 class SchedulerLease(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     """Which process runs the scheduled work; the others only serve requests."""
 
     __tablename__ = "scheduler_lease"

@@ -1,15 +1,16 @@
 """Staff accounts, their API tokens and the audit trail of what they did."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Table
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
 
 
 class Staff(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "staff"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -24,6 +25,7 @@ class Staff(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -36,6 +38,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,14 +1,16 @@
 """Which contacts want notices for which areas."""
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from db.types import UTCDateTime, utcnow
 
 
 class Subscription(SQLModel, table=True):
+    __table__: ClassVar[Table]  # set by SQLModel at class creation; declared for the type checker
     __tablename__ = "subscription"
     __table_args__ = (UniqueConstraint("contact_id", "area_code"),)
 

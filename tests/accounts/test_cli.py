@@ -30,8 +30,8 @@ def test_prompted_password_and_refusals(settings, engine):
     )
     assert ok.exit_code == 0 and "Created budi (editor)" in ok.output
     again = runner.invoke(cli, ["add", "budi", "--role", "editor", "--generate"])
-    assert again.exit_code == 1 and "already taken" in again.output
+    assert again.exit_code == 1 and "Nama pengguna 'budi' sudah dipakai." in again.output
     short = runner.invoke(cli, ["add", "ani", "--role", "agent"], input="short\nshort\n")
-    assert short.exit_code == 1 and "at least 10" in short.output
+    assert short.exit_code == 1 and "paling sedikit 10 karakter" in short.output
     assert runner.invoke(cli, ["add", "ani", "--role", "boss", "--generate"]).exit_code == 2
     assert runner.invoke(cli, ["token", "create", "nobody"]).exit_code == 1

@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import Session
 
 from accounts import service, tokens
+from core.errors import DomainError
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -23,10 +24,21 @@ def test_passwords_are_argon2_and_verify(engine):
 
 def test_short_password_and_unknown_role_are_refused(engine):
     with Session(engine) as session:
-        with pytest.raises(service.AccountError, match="password"):
+        with pytest.raises(DomainError) as short:
             service.create_staff(session=session, username="a1", role="agent", password="short")
-        with pytest.raises(service.AccountError, match="role"):
+        assert short.value.messages("id") == {"password": "Kata sandi paling sedikit 10 karakter."}
+        with pytest.raises(DomainError) as boss:
             service.create_staff(session=session, username="a1", role="boss", password="x" * 12)
+        assert boss.value.keys() == {"role": "unknown_choice"}
+
+
+def test_a_taken_username_is_refused_in_words(engine):
+    with Session(engine) as session:
+        service.create_staff(session=session, username="eka", role="agent", password="p" * 12)
+        with pytest.raises(DomainError) as taken:
+            service.create_staff(session=session, username="Eka", role="agent", password="p" * 12)
+    assert taken.value.messages("id") == {"username": "Nama pengguna 'eka' sudah dipakai."}
+    assert taken.value.messages("en") == {"username": "The username 'eka' is already taken."}
 
 
 def test_failures_expire_after_fifteen_minutes(engine):

@@ -35,6 +35,7 @@ def add_notice(
         )
         session.add(notice)
         session.flush()
+        assert notice.id is not None
         for code in area_codes:
             session.add(NoticeArea(notice_id=notice.id, area_code=code))
         if update:

@@ -9,6 +9,7 @@ import pytest
 from areas.reference import load_area_index
 from bot.engine import ConversationEngine
 from channels.messages import Inbound, render_numbered
+from db.vocab import Channel
 
 # A Wednesday, 10:00 WITA: inside business hours.
 WEDNESDAY_10_WITA = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
@@ -26,7 +27,7 @@ class Customer:
 
     def say(self, text: str, *, media: tuple[str, ...] = (), raw_id: str | None = None) -> str:
         self.now += timedelta(seconds=20)
-        inbound = Inbound(self.channel, self.sender, text, media=media, raw_id=raw_id)
+        inbound = Inbound(Channel(self.channel), self.sender, text, media=media, raw_id=raw_id)
         turn = self.conversation.handle(inbound, now=self.now, queue_replies=False)
         return "\n\n".join(render_numbered(reply) for reply in turn.replies)
 

@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # runs kabar-air in subprocesses
+
 KABAR_AIR = Path(sys.executable).parent / "kabar-air"
 
 

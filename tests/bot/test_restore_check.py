@@ -10,6 +10,7 @@ def ask_after_restoration(engine, complaint_status: str) -> None:
         complaint = session.exec(select(Complaint)).one()
         complaint.status = complaint_status
         state = session.get(ConversationState, complaint.contact_id)
+        assert state is not None
         state.flow, state.step = "restore_check", "ask"
         state.data = {"complaint_ids": [complaint.id], "notice_id": None}
         session.add_all([complaint, state])

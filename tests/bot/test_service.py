@@ -8,6 +8,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
+
+pytestmark = pytest.mark.slow  # runs kabar-air in subprocesses
 
 KABAR_AIR = Path(sys.executable).parent / "kabar-air"
 

@@ -9,10 +9,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import httpx
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, sync_playwright
 
 from bot.app import create_app
@@ -20,6 +22,8 @@ from bot.runtime import Runtime
 from outage_notices.policy import NoticePolicy
 from tests.channels.conftest import Service, provider_settings
 from tests.fakes.fixtures import fake_telegram, fake_twilio  # noqa: F401
+from tests.fakes.telegram_api import FakeTelegramApi
+from tests.fakes.twilio_api import FakeTwilioApi
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -78,16 +82,32 @@ def _notice_dispatcher(runtime: Runtime):
     )
 
 
+class LiveService(Service):
+    """`Service` on a real server: webhooks go over HTTP, and the pages are at `url`."""
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        runtime: Runtime,
+        tg: FakeTelegramApi,
+        tw: FakeTwilioApi,
+        *,
+        url: str,
+    ) -> None:
+        # Service only calls the request methods TestClient inherits from httpx.Client.
+        super().__init__(cast(TestClient, client), runtime, tg, tw)
+        self.url = url
+
+
 @pytest.fixture
-def live(settings, engine, fake_telegram, fake_twilio) -> Iterator[Service]:  # noqa: F811
+def live(settings, engine, fake_telegram, fake_twilio) -> Iterator[LiveService]:  # noqa: F811
     """The whole service over real HTTP, channels pointed at the fakes."""
     configured = provider_settings(settings, fake_telegram, fake_twilio)
     runtime = Runtime.start(configured, engine=engine)
     with LiveServer(create_app(configured, runtime=runtime)) as server:
         scheduler = _notice_dispatcher(runtime)
         client = httpx.Client(base_url=server.url, timeout=10)
-        service = Service(client, runtime, fake_telegram, fake_twilio)
-        service.url = server.url
+        service = LiveService(client, runtime, fake_telegram, fake_twilio, url=server.url)
         try:
             yield service
         finally:

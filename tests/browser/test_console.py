@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import Contact, ServiceArea
 from db.types import utcnow
@@ -56,7 +56,9 @@ def file_complaint(customer: LiveCustomer) -> str:
     customer.say("lewati")
     customer.send(text="Sejak subuh air tidak keluar")
     [summary] = customer.new_messages()
-    return TICKET.search(customer.tap(summary["callback_data"][0])).group(0)
+    ticket = TICKET.search(customer.tap(summary["callback_data"][0]))
+    assert ticket is not None, "confirming the summary gives the customer a ticket"
+    return ticket.group(0)
 
 
 @pytest.fixture
@@ -75,7 +77,8 @@ def test_staff_answer_a_telegram_complaint_in_the_browser(live, page, engine):
 
     sign_in(page, live.url, "siti")
     card = page.locator(f"[data-ticket='{ticket}']")
-    expect(card).to_contain_text("Air mati")
+    expect(card).to_contain_text("Air tidak mengalir")
+    expect(card).to_contain_text(re.compile(r"\b\d+ menit lagi"))  # the hour's target, in words
     card.click()
     expect(page.locator("h1")).to_contain_text(ticket)
     expect(page.locator(".thread")).to_contain_text("Sejak subuh air tidak keluar")
@@ -88,7 +91,7 @@ def test_staff_answer_a_telegram_complaint_in_the_browser(live, page, engine):
 
     page.select_option("#status", "in_progress")
     page.click("text=Ubah status >> nth=-1")
-    expect(page.locator("h1 .badge")).to_have_text("Ditangani")
+    expect(page.locator("h1 .badge")).to_have_text("Sedang ditangani")
     live.settle()
     assert f"Tiket {ticket}: status sekarang Sedang ditangani." in budi.read()
     expect(page.locator(".thread")).to_contain_text("status sekarang Sedang ditangani")
@@ -109,11 +112,12 @@ def _subscribers(live, engine) -> None:
                 ServiceArea.kecamatan_code == kecamatan.code, ServiceArea.level != "district"
             )
         ).first()
-        contacts = session.exec(select(Contact).order_by(Contact.id)).all()
-        subscribe(
-            session=session, contact_id=contacts[0].id, area_code=kecamatan.code, now=utcnow()
-        )
-        subscribe(session=session, contact_id=contacts[1].id, area_code=desa.code, now=utcnow())
+        assert desa is not None
+        contacts = session.exec(select(Contact).order_by(col(Contact.id))).all()
+        first, second = contacts[0].id, contacts[1].id
+        assert first is not None and second is not None
+        subscribe(session=session, contact_id=first, area_code=kecamatan.code, now=utcnow())
+        subscribe(session=session, contact_id=second, area_code=desa.code, now=utcnow())
         session.commit()
 
 
@@ -141,6 +145,31 @@ def test_publish_a_notice_for_kertak_hanyar_and_watch_delivery(live, page, engin
     for chat in (5001, 5002):
         texts = [m["text"] for m in live.tg.sent_messages(chat)]
         assert sum("Pipa transmisi bocor" in t for t in texts) == 1
+    page.reload()
+    history = page.locator("h2:has-text('Riwayat') + .card")
+    expect(history).to_contain_text("Diterbitkan")
+    expect(history).to_contain_text("Dibuat")
+    expect(history).not_to_contain_text("published")
+    expect(page.locator("#progress-events")).to_contain_text("Penerbitan")
+
+
+def test_audit_trail_and_roles_read_in_indonesian(live, page, engine):
+    add_staff(engine, "ani", "admin")
+    add_staff(engine, "eddy", "editor")
+    sign_in(page, live.url, "ani")
+    page.goto(f"{live.url}/staff/accounts")
+    row = page.locator("[data-account='eddy']")
+    expect(row.locator("select[name=role] option:checked")).to_have_text("Penyunting")
+    row.locator("select[name=role]").select_option("agent")
+    row.locator("button", has_text="Simpan").click()
+    expect(page.locator(".flash")).to_contain_text("Tersimpan")
+    page.goto(f"{live.url}/staff/audit")
+    table = page.locator("table")
+    expect(table).to_contain_text("Akun diubah")
+    expect(table).to_contain_text("Peran: Penyunting → Petugas")
+    expect(table).to_contain_text("Masuk")
+    expect(table).not_to_contain_text("staff_update")
+    expect(table).not_to_contain_text("staff.update")
 
 
 def test_inbox_fits_a_phone_screen(live, browser, engine):

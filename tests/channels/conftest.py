@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from bot.app import create_app
 from bot.runtime import Runtime
@@ -47,7 +48,7 @@ def outbox_empty(engine: Engine, journal: Engine) -> bool:
     """Every stored customer message answered, and every reply delivered or settled."""
     if waiting(journal, limit=1):
         return False
-    query = select(Message.id).where(Message.status.in_(("pending", "sending")))
+    query = select(col(Message.id)).where(col(Message.status).in_(("pending", "sending")))
     with engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is None
 

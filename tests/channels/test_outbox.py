@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
@@ -22,7 +22,7 @@ from channels.whatsapp import WhatsAppChannel, make_client
 from db.models import Contact, Message
 from db.types import utcnow
 from tests.channels.conftest import wait_until
-from tests.fakes._server import Request, Response
+from tests.fakes._server import FakeServer, Request, Response
 from tests.fakes._telegram_wire import BAD_GATEWAY, too_many_requests
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -39,7 +39,7 @@ def add_contacts(engine, channel: str, count: int, start: int = 1000) -> list[in
         ]  # fmt: skip
         session.add_all(contacts)
         session.commit()
-        return [c.id for c in contacts]
+        return [c.id for c in contacts if c.id is not None]
 
 
 def _address(channel: str, n: int) -> str:
@@ -57,7 +57,7 @@ def queue(engine, contact_ids: list[int], channel: str, texts: list[str], status
 
 def rows(engine) -> list[Message]:
     with Session(engine) as session:
-        return list(session.exec(select(Message).order_by(Message.id)))
+        return list(session.exec(select(Message).order_by(col(Message.id))))
 
 
 def telegram_channel(fake: FakeTelegramApi, limiter: RateLimiter | None = None) -> TelegramChannel:
@@ -195,7 +195,7 @@ def test_only_the_lease_holder_sends(engine, fake_telegram):
     assert len(fake_telegram.sent_messages()) == 2
 
 
-class Holding:
+class Holding(FakeServer):
     """Mixin for a fake that, once `hold` is set, keeps every send waiting until `release`."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -230,6 +230,7 @@ def start_worker(database_url: str, tg: FakeTelegramApi, tw: FakeTwilioApi) -> s
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
 def test_kill_minus_9_mid_queue_then_restart_delivers_every_message_once(
     database_url, engine, channel

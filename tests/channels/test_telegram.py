@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -113,6 +114,32 @@ def test_malformed_bodies_get_400_never_500(service, body):
     response = service.client.post("/webhooks/telegram", content=body, headers=headers)
     assert response.status_code == 400
     assert count(service.engine, Message) == 0
+
+
+def test_deeply_nested_json_gets_400_never_500(service):
+    """Depth 1000 in 2 kB: Python's parser gives up (RecursionError), which was a 500."""
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET, "Content-Type": "application/json"}
+    body = b'{"update_id": 5, "message": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    response = service.client.post("/webhooks/telegram", content=body, headers=headers)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["detail"]
+    assert count(service.engine, Message) == 0
+
+
+def test_nul_and_lone_surrogates_in_an_update_are_dropped_and_the_customer_answered(service):
+    """NUL failed every turn on PostgreSQL, a lone surrogate on SQLite: no answer at all."""
+    update = service.next_update(CHAT, text="halo\x00 \ud800", from_name="Budi\x00 \udfff")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET, "Content-Type": "application/json"}
+    body = json.dumps(update)  # "\ud800" escaped, as a JSON sender may write it
+    assert (
+        service.client.post("/webhooks/telegram", content=body, headers=headers).status_code == 200
+    )
+    service.settle()
+    assert "Pilih layanan" in service.tg.sent_messages(CHAT)[0]["text"]
+    with Session(service.engine) as session:
+        contact = session.exec(select(Contact)).one()
+        stored = session.exec(select(Message.text).where(Message.direction == "in")).one()
+    assert contact.display_name == "Budi \ufffd" and stored == "halo \ufffd"
 
 
 def test_updates_with_nothing_to_answer_are_acknowledged(service):

@@ -41,6 +41,7 @@ def add_contact(engine, *, address: str = SITI, last_inbound_hours: float | None
         contact = Contact(channel="whatsapp", channel_user_id=address, last_inbound_at=last)
         session.add(contact)
         session.commit()
+        assert contact.id is not None
         return contact.id
 
 
@@ -52,12 +53,15 @@ def queue(engine, contact_id: int, text: str, **fields) -> int:
         )  # fmt: skip
         session.add(row)
         session.commit()
+        assert row.id is not None
         return row.id
 
 
 def message(engine, row_id: int) -> Message:
     with Session(engine) as session:
-        return session.get(Message, row_id)
+        row = session.get(Message, row_id)
+        assert row is not None
+        return row
 
 
 def test_a_customer_files_a_complaint_checks_it_subscribes_and_stops(service):

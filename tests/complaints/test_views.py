@@ -56,7 +56,7 @@ def test_agent_token_works_a_complaint_end_to_end(app, engine):
     with Session(engine) as session:
         assert len(session.exec(select(Message).where(Message.direction == "out")).all()) == 2
         actions = session.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
-    assert actions == ["complaint_reply", "complaint_note", "complaint_assign", "complaint_status"]
+    assert actions == ["complaint.reply", "complaint.note", "complaint.assign", "complaint.status"]
 
 
 def test_refusals_are_4xx_with_the_field(app, engine):
@@ -65,7 +65,13 @@ def test_refusals_are_4xx_with_the_field(app, engine):
     client = TestClient(app, headers=bearer(api_token(engine, agent)))
     url = f"/api/v1/complaints/{complaint.ticket_number}"
     response = client.post(f"{url}/status", json={"status": "rejected"})
-    assert response.status_code == 422 and "reason" in response.text
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["loc"] == ["body", "reason"] and problem["msg"] == "Alasan tidak boleh kosong."
+    closing = client.post(
+        f"{url}/status", json={"status": "closed"}, headers={"Accept-Language": "en"}
+    )
+    assert closing.json()["detail"][0]["msg"] == "The status cannot change from Received to Closed."
     assert client.post(f"{url}/status", json={"status": "closed"}).status_code == 422
     assert client.post(f"{url}/assign", json={"assignee": "nobody"}).status_code == 422
     assert client.post(f"{url}/reply", json={"text": ""}).status_code == 422

@@ -41,3 +41,53 @@ def test_production_refuses_the_placeholder_secret():
 def test_unknown_language_is_refused():
     with pytest.raises(ValidationError, match="default_language"):
         Settings(_env_file=None, default_language="fr")
+
+
+STRONG = "k3Xq9-vLr2_Tz8wPa7Nd4Hs6Jf1Gm5Qc0Yb"  # 36 characters, many different ones
+
+
+def production(**values):
+    return Settings(
+        _env_file=None, **({"environment": "Production", "secret_key": STRONG} | values)
+    )
+
+
+def test_the_environment_name_is_read_in_any_case():
+    assert production().production
+    assert production().environment == "production"
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings(_env_file=None, environment=" PRODUCTION ")
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"secret_key": "x" * 64}, "SECRET_KEY"),  # long, but one character
+        ({"secret_key": "abcdefgh" * 3}, "SECRET_KEY"),  # short
+        ({"admin_api_token": "x"}, "ADMIN_API_TOKEN"),
+        ({"admin_api_token": "abababababababababababababababababab"}, "ADMIN_API_TOKEN"),
+        (
+            {"telegram_bot_token": "123:abc", "telegram_webhook_secret": "a"},
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+        ({"telegram_bot_token": "123:abc"}, "PUBLIC_BASE_URL"),  # a channel without https
+        ({"public_base_url": "http://air.example.id"}, "PUBLIC_BASE_URL"),
+    ],
+)
+def test_production_refuses_to_start_with_anything_weak(values, named):
+    with pytest.raises(ValidationError, match=named):
+        production(**values)
+
+
+def test_production_starts_with_strong_secrets_and_https():
+    settings = production(
+        admin_api_token=STRONG[::-1],
+        telegram_bot_token="123:abc",
+        telegram_webhook_secret=STRONG.upper(),
+        public_base_url="https://air.example.id",
+    )
+    assert settings.production_problems() == []
+
+
+def test_development_accepts_weak_values():
+    assert not Settings(_env_file=None, admin_api_token="x", environment="Development").production

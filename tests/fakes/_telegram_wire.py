@@ -122,8 +122,9 @@ def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
     fields: dict[str, Any] = {}
     for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
+        name = str(part.get_param("name", header="content-disposition"))
         payload = part.get_payload(decode=True) or b""
+        assert isinstance(payload, bytes)
         filename = part.get_filename()
         if filename is None:
             fields[name] = payload.decode()

@@ -90,7 +90,7 @@ def test_scripted_errors_raise_ptbs_real_exceptions(fake_telegram: FakeTelegramA
     fake_telegram.fail_next(CHAT_NOT_FOUND, chat_id=2)
 
     async def scenario() -> list[Exception]:
-        errors = []
+        errors: list[Exception] = []
         async with fake_telegram.bot() as bot:
             for chat_id in (3, 1, 2):
                 try:
@@ -119,7 +119,9 @@ def test_get_updates_honours_offset_and_parses_as_updates(fake_telegram: FakeTel
         async with fake_telegram.bot() as bot:
             first = await bot.get_updates(timeout=1)
             rest = await bot.get_updates(offset=12, timeout=0)
-            file = await bot.get_file(first[1].message.photo[-1].file_id)
+            photo_message = first[1].message
+            assert photo_message is not None
+            file = await bot.get_file(photo_message.photo[-1].file_id)
             return first, rest, bytes(await file.download_as_bytearray())
 
     first, rest, content = run(scenario())

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models import Contact, Message, Subscription
 from outage_notices import service
 from outage_notices.policy import NoticePolicy
 
 WITA = timezone(timedelta(hours=8))
-POLICY = NoticePolicy()
+POLICY = NoticePolicy.default()
 SUNGAI_TABUK = "63.03.04"  # kecamatan
 LOK_BAINTAN = "63.03.04.2004"  # desa in Sungai Tabuk
 GAMBUT = "63.03.03"  # kecamatan next door
@@ -40,6 +40,7 @@ def add_contact(
     )  # fmt: skip
     session.add(contact)
     session.flush()
+    assert contact.id is not None
     session.add_all(Subscription(contact_id=contact.id, area_code=code) for code in areas)
     session.commit()
     return contact
@@ -69,6 +70,7 @@ def new_notice(
     )
     notice = service.create(session=session, data=data, policy=POLICY, now=now)
     if publish:
+        assert notice.id is not None
         service.publish(
             session=session, notice_id=notice.id, policy=POLICY, now=now,
             confirm_short_notice=True,
@@ -78,19 +80,19 @@ def new_notice(
 
 
 def messages(session: Session, notice_id: int | None = None) -> list[Message]:
-    statement = select(Message).where(Message.direction == "out").order_by(Message.id)
+    statement = select(Message).where(col(Message.direction) == "out").order_by(col(Message.id))
     if notice_id is not None:
-        statement = statement.where(Message.notice_id == notice_id)
+        statement = statement.where(col(Message.notice_id) == notice_id)
     return list(session.scalars(statement))
 
 
 def events_by_user(session: Session, notice_id: int) -> dict[str, list[str]]:
     """channel_user_id → the notice events they were sent, in order."""
     rows = session.execute(
-        select(Contact.channel_user_id, Message.notice_event)
-        .join(Contact, Contact.id == Message.contact_id)
-        .where(Message.notice_id == notice_id)
-        .order_by(Message.id)
+        select(col(Contact.channel_user_id), col(Message.notice_event))
+        .join(Contact, col(Contact.id) == col(Message.contact_id))
+        .where(col(Message.notice_id) == notice_id)
+        .order_by(col(Message.id))
     ).all()
     result: dict[str, list[str]] = {}
     for user, event in rows:

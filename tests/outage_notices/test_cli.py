@@ -47,7 +47,7 @@ CREATE = (
 
 def notices(engine) -> int:
     with Session(engine) as session:
-        return session.scalar(select(func.count()).select_from(Notice))
+        return session.execute(select(func.count()).select_from(Notice)).scalar_one()
 
 
 def test_create_publish_extend_restore_and_show(cli, engine):
@@ -63,7 +63,7 @@ def test_create_publish_extend_restore_and_show(cli, engine):
     assert "\t1/0/0/0\tGanti katup" in listed
     shown = cli("show", "1").output
     assert "areas: Kec. Sungai Tabuk" in shown
-    assert "Thu 14 May 2026 08:00 WITA → Thu 14 May 2026 16:00 WITA" in shown
+    assert "Thursday, 14 May 2026 at 08:00 WITA → Thursday, 14 May 2026 at 16:00 WITA" in shown
     assert "targeted 1" in shown and "reminder_24h" in shown
     with time_machine.travel(wita(14, 9), tick=False):
         Dispatcher(engine=engine, policy=POLICY).tick()
@@ -73,11 +73,11 @@ def test_create_publish_extend_restore_and_show(cli, engine):
 def test_invalid_input_names_the_field_and_option_and_saves_nothing(cli, engine):
     end_first = cli(*CREATE[:-4], "--end", "2026-05-13 08:00")
     assert end_first.exit_code == 2
-    assert "expected_end_at (--end): must be after starts_at" in end_first.output
+    assert "expected_end_at (--end): Waktu selesai harus sesudah waktu mulai." in end_first.output
     unknown = cli(*[arg if arg != "63.03.04" else "Atlantis" for arg in CREATE])
-    assert "areas (--area): unknown area 'Atlantis'" in unknown.output
+    assert "areas (--area): Daerah 'Atlantis' tidak dikenal." in unknown.output
     not_a_time = cli(*[arg if arg != "2026-05-14 08:00" else "besok pagi" for arg in CREATE])
-    assert "starts_at (--start): 'besok pagi' is not a time" in not_a_time.output
+    assert "starts_at (--start): Waktu mulai bukan tanggal dan jam yang sah" in not_a_time.output
     too_long = cli(*CREATE, "--cause", "pipa " * 400)
     assert "cause (--cause)" in too_long.output and "1600" in too_long.output
     assert notices(engine) == 0
@@ -98,12 +98,23 @@ def test_restoring_a_cancelled_notice_is_refused(cli):
     assert "cancelled" in cli("cancel", "1", "--text", "Ditunda").output
     refused = cli("restore", "1")
     assert refused.exit_code == 2
-    assert "status: notice #1 was cancelled; it can't be restored" in refused.output
+    assert "Pemberitahuan ini dibatalkan; tidak bisa dinyatakan pulih." in refused.output
+
+
+def test_list_filters_by_status_and_names_the_statuses_it_knows(cli):
+    assert cli(*CREATE).exit_code == 0
+    assert cli("list", "--status", "draft").output.startswith("1\tdraft\t")
+    assert cli("list", "--status", "scheduled").output == ""
+    unknown = cli("list", "--status", "bogus")
+    assert unknown.exit_code == 2
+    assert "'bogus' is not one of 'draft', 'scheduled', 'ongoing'" in " ".join(
+        unknown.output.replace("│", " ").split()
+    )
 
 
 def test_unknown_notice(cli):
     missing = cli("show", "42")
-    assert missing.exit_code == 1 and "no notice #42" in missing.output
+    assert missing.exit_code == 1 and "Pemberitahuan #42 tidak ada." in missing.output
 
 
 def test_rotation_add_and_list(cli):

@@ -14,9 +14,9 @@ NOW = wita(11, 9)
 def test_demo_disruptions_are_marked_idempotent_and_never_pushed(engine):
     with Session(engine, expire_on_commit=False) as session:
         add_contact(session, "ani", SUNGAI_TABUK)
-        assert seed_demo(session, NOW) == 6
+        assert seed_demo(session, NOW, POLICY.tz) == 6
         session.commit()
-        assert seed_demo(session, NOW) == 0
+        assert seed_demo(session, NOW, POLICY.tz) == 0
         session.commit()
         notices = list(session.scalars(select(Notice)))
         kecamatan = set(session.scalars(select(NoticeArea.area_code)))
@@ -33,9 +33,11 @@ def test_demo_disruptions_are_marked_idempotent_and_never_pushed(engine):
 
 def test_demo_has_a_giliran_for_tatah_bangkal_and_an_ongoing_one_in_sungai_tabuk(engine):
     with Session(engine, expire_on_commit=False) as session:
-        seed_demo(session, NOW)
+        seed_demo(session, NOW, POLICY.tz)
         session.commit()
-        windows = rotation.windows_for(session=session, area_code=TATAH_BANGKAL, day=NOW.date())
+        windows = rotation.windows_for(
+            session=session, area_code=TATAH_BANGKAL, day=NOW.date(), tz=POLICY.tz
+        )
         ongoing = ongoing_disruption(
             session.connection(), code="63.03.04.2004", kecamatan_code="63.03.04", now=NOW
         )

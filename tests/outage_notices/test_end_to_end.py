@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from pydantic import SecretStr
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from db.models import Complaint, Contact, Message, Subscription
 from tests.channels.conftest import (  # noqa: F401  (fixtures)
@@ -31,31 +31,32 @@ def subscribe(engine, channel: str, user_id: str, area: str) -> int:
         contact = Contact(channel=channel, channel_user_id=user_id)
         session.add(contact)
         session.flush()
+        assert contact.id is not None
         session.add(Subscription(contact_id=contact.id, area_code=area))
         session.commit()
         return contact.id
 
 
-def events(engine, contact_id: int) -> list[str]:
+def events(engine, contact_id: int) -> list[str | None]:
     with Session(engine) as session:
         rows = session.scalars(
-            select(Message.notice_event)
-            .where(Message.contact_id == contact_id, Message.notice_id.is_not(None))
-            .order_by(Message.id)
+            select(col(Message.notice_event))
+            .where(col(Message.contact_id) == contact_id, col(Message.notice_id).is_not(None))
+            .order_by(col(Message.id))
         )
         return list(rows)
 
 
-def delivered(engine, contact_id: int) -> list[str]:
+def delivered(engine, contact_id: int) -> list[str | None]:
     with Session(engine) as session:
         rows = session.scalars(
-            select(Message.notice_event).where(
-                Message.contact_id == contact_id,
-                Message.notice_id.is_not(None),
-                Message.status.in_(("sent", "delivered", "read")),
+            select(col(Message.notice_event)).where(
+                col(Message.contact_id) == contact_id,
+                col(Message.notice_id).is_not(None),
+                col(Message.status).in_(("sent", "delivered", "read")),
             )
         )
-        return sorted(rows)
+        return sorted(rows, key=str)  # notice messages all have an event; str only types it
 
 
 def ask(customer: TelegramCustomer, text: str) -> str:

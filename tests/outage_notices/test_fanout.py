@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from outage_notices import fanout
+from outage_notices import fanout, service
 from tests.outage_notices.builders import (
     GAMBUT,
     LOK_BAINTAN,
@@ -82,14 +82,14 @@ def test_messages_are_in_the_contacts_language_with_wita_times(engine):
     queue(engine, notice)
     with Session(engine) as session:
         indonesian, english = messages(session, notice.id)
-    assert "Mulai: Kamis, 14 Mei 2026 08.00 WITA" in indonesian.text
-    assert "Perkiraan selesai: Kamis, 14 Mei 2026 16.00 WITA" in indonesian.text
+    assert "Mulai: Kamis, 14 Mei 2026 pukul 08.00 WITA" in indonesian.text
+    assert "Perkiraan selesai: Kamis, 14 Mei 2026 pukul 16.00 WITA" in indonesian.text
     assert "Kec. Sungai Tabuk" in indonesian.text
-    assert "Starts: Thu 14 May 2026 08:00 WITA" in english.text
+    assert "Starts: Thursday, 14 May 2026 at 08:00 WITA" in english.text
     assert "Reply STOP" in english.text
     assert (english.channel, english.status, english.direction) == ("whatsapp", "pending", "out")
     assert english.template_kind == "notice"
-    assert english.template_variables["2"].startswith("Thu 14 May 2026 08:00 WITA")
+    assert english.template_variables["2"].startswith("Thursday, 14 May 2026 at 08:00 WITA")
     assert indonesian.template_variables["1"].startswith("Perbaikan pipa transmisi")
 
 
@@ -110,3 +110,23 @@ def test_nobody_subscribed_means_nothing_queued(engine):
         add_contact(session, "gambut", GAMBUT)
         notice = new_notice(session, now=NOW, starts_at=NOW + timedelta(days=3))
     assert queue(engine, notice).targeted == 0
+
+
+def test_an_extension_without_a_note_adds_no_generated_english_to_the_message(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        add_contact(session, "ibu", LOK_BAINTAN)
+        notice = new_notice(session, now=NOW, starts_at=wita(14, 8), hours=8, publish=True)
+        service.extend(
+            session=session,
+            notice_id=notice.id,
+            expected_end_at=wita(14, 20),
+            policy=POLICY,
+            now=NOW,
+        )
+        session.commit()
+    queue(engine, notice, "extend_1")
+    with Session(engine) as session:
+        extended = [m for m in messages(session, notice.id) if m.text.startswith("⌛")]
+    [message] = extended
+    assert "Perkiraan selesai: Kamis, 14 Mei 2026 pukul 20.00 WITA" in message.text
+    assert "Kabar terbaru" not in message.text and "expected end" not in message.text

@@ -16,7 +16,7 @@ from db.engine import make_engine
 from db.models import Push, SchedulerLease
 from db.types import utcnow
 from outage_notices import service
-from outage_notices.scheduled import Dispatcher, acquire_lease, start_scheduler, stop_scheduler
+from outage_notices.scheduled import Dispatcher, start_scheduler, stop_scheduler
 from tests.outage_notices.builders import (
     LOK_BAINTAN,
     POLICY,
@@ -28,15 +28,30 @@ from tests.outage_notices.builders import (
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_a_live_lease_keeps_others_out_until_it_expires(engine):
+def test_the_lead_passes_on_when_the_leader_stops_renewing(engine):
     now = utcnow()
-    assert acquire_lease(engine=engine, holder="a", now=now, seconds=30)
-    assert not acquire_lease(engine=engine, holder="b", now=now + timedelta(seconds=10), seconds=30)
-    assert acquire_lease(engine=engine, holder="a", now=now + timedelta(seconds=20), seconds=30)
-    assert not acquire_lease(engine=engine, holder="b", now=now + timedelta(seconds=45), seconds=30)
-    assert acquire_lease(engine=engine, holder="b", now=now + timedelta(seconds=51), seconds=30)
+    first = Dispatcher(engine=engine, policy=POLICY, holder="a", lease_seconds=30)
+    second = Dispatcher(engine=engine, policy=POLICY, holder="b", lease_seconds=30)
+    assert first.lead(now)
+    assert not second.lead(now + timedelta(seconds=10))
+    assert first.lead(now + timedelta(seconds=20))  # renewed until +50
+    assert not second.lead(now + timedelta(seconds=45))
+    assert second.lead(now + timedelta(seconds=51))
     with Session(engine) as session:
         assert session.scalars(select(SchedulerLease.holder)).all() == ["b"]
+
+
+def test_a_restarted_process_with_the_same_holder_name_leads_again_at_once(database_url, engine):
+    now = utcnow()
+    assert Dispatcher(engine=engine, policy=POLICY, holder="web-1").lead(now)
+    restarted_engine = make_engine(database_url)
+    try:
+        restarted = Dispatcher(engine=restarted_engine, policy=POLICY, holder="web-1")
+        assert restarted.tick(now + timedelta(seconds=1)).leader
+        other = Dispatcher(engine=restarted_engine, policy=POLICY, holder="web-2")
+        assert not other.tick(now + timedelta(seconds=2)).leader
+    finally:
+        restarted_engine.dispose()
 
 
 def test_a_follower_does_no_scheduled_work(engine):
@@ -55,7 +70,7 @@ def test_a_follower_does_no_scheduled_work(engine):
     assert leader.tick().sent == {f"{notice.id}:publish": 1}
 
 
-def test_two_dispatchers_with_their_own_engines_never_both_lead(database_url, engine):
+def test_two_dispatchers_with_their_own_engines_never_both_lead(database_url, engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         for n in range(50):
             add_contact(session, f"c{n}", LOK_BAINTAN)
@@ -92,7 +107,7 @@ PROCESS = textwrap.dedent(
     from outage_notices.policy import NoticePolicy
     from outage_notices.scheduled import Dispatcher
     url, name, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    dispatcher = Dispatcher(engine=make_engine(url), policy=NoticePolicy(), holder=name)
+    dispatcher = Dispatcher(engine=make_engine(url), policy=NoticePolicy.default(), holder=name)
     led, ticks, end = 0, 0, time.monotonic() + seconds
     while time.monotonic() < end:
         led += dispatcher.tick().leader

@@ -10,8 +10,10 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from accounts.audit import AuditAction
+from core.errors import install as install_error_handler
 from core.services import Services, attach
-from db.models import Message
+from db.models import AuditLog, Message
 from outage_notices.scheduled import Dispatcher
 from outage_notices.views import router
 from tests.outage_notices.builders import (
@@ -34,6 +36,7 @@ def client(settings, engine):
     settings.admin_api_token = SecretStr(TOKEN)
     app = FastAPI()
     attach(app, Services(settings=settings, engine=engine))
+    install_error_handler(app)
     app.include_router(router)
     with time_machine.travel(NOW, tick=False):
         yield TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"})
@@ -121,7 +124,41 @@ def test_restoring_a_cancelled_notice_is_refused(client):
     assert cancelled.json()["status"] == "cancelled"
     restored = client.post(f"/api/v1/notices/{notice_id}/restore")
     assert fields(restored) == ["status"]
-    assert "cancelled" in restored.json()["detail"][0]["msg"]
+    assert restored.json()["detail"][0]["msg"] == (
+        "Pemberitahuan ini dibatalkan; tidak bisa dinyatakan pulih."
+    )
+
+
+def test_a_refusal_is_a_422_naming_the_field_in_the_askers_language(client, engine):
+    early_end = body(expected_end_at="2026-05-14T07:00:00+08:00")
+    indonesian = client.post("/api/v1/notices", json=early_end)
+    assert indonesian.status_code == 422
+    assert indonesian.json()["detail"] == [
+        {
+            "loc": ["body", "expected_end_at"],
+            "msg": "Waktu selesai harus sesudah waktu mulai.",
+            "type": "value_error",
+            "key": "end_after_start",
+        }
+    ]
+    english = client.post("/api/v1/notices", json=early_end, headers={"Accept-Language": "en"})
+    assert english.json()["detail"][0]["msg"] == "The end time must be after the start time."
+    preferred = {"Accept-Language": "fr, en;q=0.8, id;q=0.5"}
+    assert (
+        "after the start" in client.post("/api/v1/notices", json=early_end, headers=preferred).text
+    )
+    with Session(engine) as session:
+        assert list(session.scalars(select(AuditLog))) == [], "a refusal is not audited"
+
+
+def test_each_action_is_audited_under_its_one_name(client, engine):
+    notice_id = client.post("/api/v1/notices", json=body()).json()["id"]
+    client.post(f"/api/v1/notices/{notice_id}/publish")
+    with Session(engine) as session:
+        rows = list(session.scalars(select(AuditLog).order_by(AuditLog.id)))
+    assert [row.action for row in rows] == [AuditAction.notice_create, AuditAction.notice_publish]
+    assert [row.action for row in rows] == ["notice.create", "notice.publish"]
+    assert {row.detail["via"] for row in rows} == {"api"}
 
 
 def test_update_and_extend_keep_history(client):
@@ -139,7 +176,9 @@ def test_update_and_extend_keep_history(client):
 
 
 def test_unknown_notice_is_404_and_bad_ids_are_422(client):
-    assert client.get("/api/v1/notices/999").status_code == 404
+    missing = client.get("/api/v1/notices/999")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Pemberitahuan #999 tidak ada."}
     assert client.post("/api/v1/notices/999/publish").status_code == 404
     assert client.get("/api/v1/notices/abc").status_code == 422
 

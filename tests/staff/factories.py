@@ -15,6 +15,7 @@ from complaints.service import create_complaint
 from core.services import Services, attach
 from db.models import Complaint, Contact, Staff
 from db.types import utcnow
+from db.vocab import Channel, ComplaintCategory
 
 PASSWORD = "correct-horse-battery"
 
@@ -92,11 +93,12 @@ def add_complaint(
             )
             session.add(contact)
             session.flush()
+        assert contact.id is not None
         complaint = create_complaint(
             session=session,
             contact_id=contact.id,
-            channel=channel,
-            category=category,
+            channel=Channel(channel),
+            category=ComplaintCategory(category),
             area_code=area_code,
             address="dekat masjid",
             account_number=None,

@@ -22,11 +22,13 @@ def app(settings, engine):
 
 def _code(engine, name: str) -> str:
     with Session(engine) as session:
-        return session.exec(
+        code = session.exec(
             select(ServiceArea.code).where(
                 ServiceArea.name == name, ServiceArea.level == "district"
             )
         ).first()
+    assert code is not None, name
+    return code
 
 
 def _local(moment) -> str:
@@ -66,7 +68,7 @@ def test_editor_drafts_previews_and_publishes_a_notice(app, engine):
         assert session.get(Notice, notice_id).status == "scheduled"
         assert "publish" in session.exec(select(Push.event)).all()
         actions = session.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
-    assert actions == ["login", "notice_create", "notice_publish"]
+    assert actions == ["login", "notice.create", "notice.publish"]
     progress = client.get(f"/staff/notices/{notice_id}/progress").json()
     assert progress["total"]["targeted"] == 0 and progress["status"] == "scheduled"
 
@@ -105,8 +107,31 @@ def test_invalid_notice_names_the_field(app, engine):
         },
     )
     assert response.status_code == 400 and 'data-error="areas"' in response.text
+    assert "Pilih paling sedikit satu kecamatan atau desa." in response.text
     with Session(engine) as session:
         assert session.exec(select(Notice)).all() == []
+
+
+def test_an_end_before_the_start_is_shown_inline_in_indonesian(app, engine):
+    client = signed_in(app, engine, "eddy", "editor")
+    token = csrf_of(client.get("/staff/notices/new").text)
+    response = client.post(
+        "/staff/notices",
+        data={
+            "csrf_token": token,
+            "kind": "planned",
+            "title": "Ganti katup",
+            "areas": [_code(engine, "Kertak Hanyar")],
+            "starts_at": "2030-01-01T08:00",
+            "expected_end_at": "2030-01-01T07:00",
+        },
+    )
+    assert response.status_code == 400
+    inline = 'data-error="expected_end_at">Waktu selesai harus sesudah waktu mulai.</div>'
+    assert inline in response.text
+    with Session(engine) as session:
+        assert session.exec(select(Notice)).all() == []
+        assert session.exec(select(AuditLog.action)).all() == ["login"]
 
 
 def test_agent_cannot_publish_a_notice(app, engine):

@@ -29,10 +29,11 @@ def test_supervisor_downloads_csv_with_masked_phones(app, engine):
     response = client.get("/staff/reports.csv")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert rows[0]["ticket"] == complaint.ticket_number
-    assert rows[0]["phone_masked"] == "+62 812-****-7890"
+    assert rows[0]["Tiket"] == complaint.ticket_number
+    assert rows[0]["Kategori"] == "Air tidak mengalir"
+    assert rows[0]["Telepon (disamarkan)"] == "+62 812-****-7890"
     assert "34567890" not in response.text
-    assert 'data-action="report_export"' in client.get("/staff/audit").text
+    assert 'data-action="report.export"' in client.get("/staff/audit").text
 
 
 def test_xlsx_has_the_summary_sheets(app, engine):
@@ -40,9 +41,16 @@ def test_xlsx_has_the_summary_sheets(app, engine):
     client = signed_in(app, engine, "sari", "supervisor")
     response = client.get("/staff/reports.xlsx?start=2020-01-01&end=2099-12-31")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Per category", "Per kecamatan", "Short notice", "Complaints"]
-    assert book["Complaints"]["G2"].value == "+62 812-****-7890"
-    assert book["Per category"]["A2"].value == "no_water"
+    assert book.sheetnames == [
+        "Per kategori",
+        "Per kecamatan",
+        "Pemberitahuan singkat",
+        "Pengaduan",
+    ]
+    assert book["Pengaduan"]["G2"].value == "+62 812-****-7890"
+    assert book["Per kategori"]["A1"].value == "Kelompok"
+    assert book["Per kategori"]["A2"].value == "Air tidak mengalir"
+    assert book["Pengaduan"]["B1"].value == "Dibuat (WITA)"
 
 
 def test_bad_dates_fall_back_to_the_last_30_days(app, engine):

@@ -14,6 +14,8 @@ from complaints.service import (
     first_response_due,
     first_response_minutes,
 )
+from db.models import Complaint
+from db.vocab import Channel
 from outage_notices.linking import LINKABLE_CATEGORIES, link_complaint
 from outage_notices.lookup import ongoing_disruption
 
@@ -37,7 +39,7 @@ def start(
     if category:
         ctx.go("complaint", "prefill")
         area = area_of(ctx, area_code)
-        name = ctx.t(f"complaint.cat_{category}")
+        name = ctx.t(f"complaint_category.{category}")
         if area:
             text = ctx.t("complaint.confirm_prefill", category=name, area=area_label(ctx, area))
         else:
@@ -49,7 +51,7 @@ def start(
 
 def ask_category(ctx: Context) -> None:
     ctx.go("complaint", "category")
-    choices = [Choice(ctx.t(f"complaint.cat_{c}"), f"cat:{c}") for c in CATEGORIES]
+    choices = [Choice(ctx.t(f"complaint_category.{c}"), f"cat:{c}") for c in CATEGORIES]
     ctx.say(ctx.t("complaint.ask_category"), choices)
 
 
@@ -70,8 +72,9 @@ def prefill(ctx: Context) -> None:
 
 
 def category(ctx: Context) -> None:
-    if ctx.choice and ctx.choice.startswith("cat:"):
-        ctx.data["category"] = ctx.choice.removeprefix("cat:")
+    picked = (ctx.choice or "").removeprefix("cat:")
+    if ctx.choice and ctx.choice.startswith("cat:") and picked in CATEGORIES:
+        ctx.data["category"] = picked
         _after_category(ctx)
         return
     ask_category(ctx)
@@ -145,7 +148,7 @@ def _confirm(ctx: Context) -> None:
     none = ctx.t("complaint.none_value")
     text = ctx.t(
         "complaint.summary",
-        category=ctx.t(f"complaint.cat_{data['category']}"),
+        category=ctx.t(f"complaint_category.{data['category']}"),
         area=area_label(ctx, found) if found else none,
         address=data.get("address") or none,
         account=data.get("account") or none,
@@ -174,7 +177,7 @@ def _file(ctx: Context) -> None:
     complaint = create_complaint(
         session=ctx.session,
         contact_id=ctx.contact.id,
-        channel=ctx.contact.channel,
+        channel=Channel(ctx.contact.channel),
         category=data["category"],
         area_code=data.get("area_code"),
         address=data.get("address") or "",
@@ -193,7 +196,7 @@ def _file(ctx: Context) -> None:
     _link_to_known_disruption(ctx, complaint)
 
 
-def _link_to_known_disruption(ctx: Context, complaint) -> None:
+def _link_to_known_disruption(ctx: Context, complaint: Complaint) -> None:
     """A no-water report in an area under a known disruption joins it and is told at once."""
     found = area_of(ctx, complaint.area_code)
     if complaint.category not in LINKABLE_CATEGORIES or found is None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.engine.context import Context
 from bot.engine.flows.common import show_menu
 from channels.messages import Choice
-from db.models import Contact
+from core import timefmt
+from subscriptions.preferences import ask_for_a_person
 
 
 def start_language(ctx: Context) -> None:
@@ -35,17 +34,14 @@ def set_language(ctx: Context, language: str) -> None:
 
 def talk_to_person(ctx: Context) -> None:
     """Flag the conversation for staff and say honestly when someone will answer."""
-    ctx.session.execute(
-        update(Contact)
-        .where(Contact.id == ctx.contact.id)
-        .values(needs_human=True, needs_human_since=ctx.now)
-    )
+    ask_for_a_person(session=ctx.session, contact_id=ctx.contact.id, now=ctx.now)
     settings = ctx.settings
     hours = ctx.t(
         "human.hours",
         days=_days_label(ctx),
-        start=settings.business_hours_start.strftime("%H.%M"),
-        end=settings.business_hours_end.strftime("%H.%M"),
+        start=timefmt.clock(settings.business_hours_start, ctx.lang),
+        end=timefmt.clock(settings.business_hours_end, ctx.lang),
+        zone=timefmt.zone_name(settings.tz, ctx.now),
     )
     ctx.finish()
     next_open = next_opening(ctx, ctx.now)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from areas.index import Area, AreaMatch
 from bot.engine.context import Context
 from bot.engine.flows.common import area_label, pick_area
 from channels.messages import Choice
-from core.texts import catalogue
+from core import timefmt
 from outage_notices.lookup import Disruption, disruptions_for_area
 from outage_notices.rotation import windows_on
 
@@ -110,15 +110,11 @@ def _rotation_text(ctx: Context, area: Area, label: str) -> str | None:
         lines.append(
             ctx.t(
                 "outage.rotation_item",
-                day=_day_name(ctx, starts.date()),
-                start=starts.strftime("%H.%M"),
-                end=ends.strftime("%H.%M"),
+                day=timefmt.day(starts.date(), ctx.lang),
+                start=timefmt.clock(starts, ctx.lang),
+                end=timefmt.clock(ends, ctx.lang),
+                zone=timefmt.zone_name(tz, window.starts_at),
                 note=f" ({window.note})" if window.note else "",
             )
         )
     return "\n".join(lines)
-
-
-def _day_name(ctx: Context, day: date) -> str:
-    words = catalogue(ctx.lang)["time"]
-    return f"{words['days'][day.weekday()]} {day.day} {words['months'][day.month - 1]}"

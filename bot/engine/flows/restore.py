@@ -9,6 +9,8 @@ from bot.engine.intents import answer_yes_no
 from channels.messages import Choice
 from complaints.service import set_status
 from db.models import Complaint
+from db.vocab import OPEN_COMPLAINT_STATUSES
+from db.vocab import ComplaintStatus as S
 
 
 def ask(ctx: Context) -> None:
@@ -19,24 +21,26 @@ def ask(ctx: Context) -> None:
         return
     ids = [int(i) for i in ctx.data.get("complaint_ids", [])]
     complaints = ctx.session.exec(
-        select(Complaint).where(col(Complaint.id).in_(ids), Complaint.contact_id == ctx.contact.id)
+        select(Complaint).where(
+            col(Complaint.id).in_(ids), col(Complaint.contact_id) == ctx.contact.id
+        )
     ).all()
     tickets = ", ".join(c.ticket_number or "" for c in complaints)
     ctx.finish()
     for complaint in complaints:
-        if answer and complaint.status in {"received", "in_progress"}:
+        if answer and complaint.status in OPEN_COMPLAINT_STATUSES:
             set_status(
                 session=ctx.session,
                 complaint=complaint,
-                status="resolved",
+                status=S.RESOLVED,
                 now=ctx.now,
                 text="Pelanggan mengonfirmasi air sudah mengalir",
             )
-        elif not answer and complaint.status in {"resolved", "closed", "received"}:
+        elif not answer and complaint.status in (S.RESOLVED, S.CLOSED, S.RECEIVED):
             set_status(
                 session=ctx.session,
                 complaint=complaint,
-                status="in_progress",
+                status=S.IN_PROGRESS,
                 now=ctx.now,
                 text="Pelanggan melaporkan air belum mengalir setelah pemulihan",
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.engine.context import Context
 from bot.engine.flows.common import area_label, area_of
 from channels.messages import Choice
@@ -26,7 +28,7 @@ def start(ctx: Context) -> None:
         return
     choices = [
         Choice(
-            f"{c.ticket_number} – {ctx.t(f'complaint.cat_{c.category}')}",
+            f"{c.ticket_number} – {ctx.t(f'complaint_category.{c.category}')}",
             f"ticket:{c.ticket_number}",
         )
         for c in recent
@@ -55,6 +57,7 @@ def show(ctx: Context, ticket: str) -> None:
         example = ticket_number(123, ctx.settings.ticket_prefix)
         ctx.say(ctx.t("status.not_found", ticket=ticket, example=example))
         return
+    assert complaint.id is not None  # a stored complaint
     events = public_history(session=ctx.session, complaint_id=complaint.id)
     found = area_of(ctx, complaint.area_code)
     history = "\n".join(
@@ -65,9 +68,9 @@ def show(ctx: Context, ticket: str) -> None:
         ctx.t(
             "status.show",
             ticket=complaint.ticket_number,
-            category=ctx.t(f"complaint.cat_{complaint.category}"),
+            category=ctx.t(f"complaint_category.{complaint.category}"),
             area=area_label(ctx, found) if found else "-",
-            status=ctx.t(f"status.{complaint.status}"),
+            status=ctx.t(f"complaint_status.{complaint.status}"),
             updated=ctx.time(_last_update(complaint, events)),
             history=history,
         ),
@@ -75,7 +78,7 @@ def show(ctx: Context, ticket: str) -> None:
     )
 
 
-def _last_update(complaint: Complaint, events: list[ComplaintEvent]):
+def _last_update(complaint: Complaint, events: list[ComplaintEvent]) -> datetime:
     return events[-1].created_at if events else complaint.updated_at
 
 
@@ -83,7 +86,7 @@ def _event_text(ctx: Context, event: ComplaintEvent) -> str:
     if event.kind == "status" and event.from_status is None:
         return ctx.t("status.event_created")
     if event.kind == "status":
-        text = ctx.t("status.event_status", status=ctx.t(f"status.{event.to_status}"))
+        text = ctx.t("status.event_status", status=ctx.t(f"complaint_status.{event.to_status}"))
         return f"{text} – {event.text}" if event.text else text
     if event.kind == "reply":
         return ctx.t("status.event_reply", text=event.text)

@@ -6,7 +6,8 @@ from areas.index import Area
 from bot.engine.context import Context
 from bot.engine.flows.common import area_label, pick_area
 from channels.messages import Choice
-from subscriptions.service import set_opted_out, subscribe, subscribed_area_codes
+from subscriptions.preferences import set_opted_out
+from subscriptions.service import subscribe, subscribed_area_codes
 
 
 def start(ctx: Context) -> None:
