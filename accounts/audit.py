@@ -40,6 +40,14 @@ class AuditAction(StrEnum):
     notice_restore = "notice.restore"
     notice_cancel = "notice.cancel"
     rotation_create = "rotation.create"
+    answer_create = "answer.create"
+    answer_update = "answer.update"
+    answer_remove = "answer.remove"
+    message_resend = "message.resend"
+    dead_letter_retry = "dead_letter.retry"
+    calendar_close = "calendar.close"
+    calendar_open = "calendar.open"
+    staff_telegram = "staff.telegram"
 
 
 def record(

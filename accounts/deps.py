@@ -3,7 +3,8 @@
 A staff member is recognised by (in this order) a personal API token
 (`Authorization: Bearer ka_...`, stored only as a SHA-256 hash), the interim admin token from
 settings (bootstrap only: acts as an admin until an active staff admin account exists), or
-the signed session cookie of the web console.
+the session cookie of the web console (accounts.sessions: a row per session, so logging
+out, a new password or deactivation end it at once).
 Cookie-authenticated changes (any method but GET/HEAD/OPTIONS) must carry the session's CSRF
 token in the `csrf_token` form field or the `X-CSRF-Token` header.
 """
@@ -54,6 +55,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def client_ip(request: Request) -> str | None:
+    """The client's address: the peer, or what a trusted proxy (FORWARDED_ALLOW_IPS) says it
+    is; the app factory installs the proxy-header rule once, for every door."""
     return request.client.host if request.client else None
 
 
@@ -117,14 +120,14 @@ def identify_staff(request: Request, session: Session) -> Staff | None:
         request.state.auth = "token"
         request.state.staff = staff
         return staff
-    data = sessions.read(request, session=session)
-    if data is None:
+    signed_in = sessions.read(request, session=session)
+    if signed_in is None:
         return None
-    staff, csrf = data
     request.state.auth = "cookie"
-    request.state.csrf = csrf
-    request.state.staff = staff
-    return staff
+    request.state.csrf = signed_in.csrf
+    request.state.session_id = signed_in.session_id
+    request.state.staff = signed_in.staff
+    return signed_in.staff
 
 
 async def optional_staff(request: Request, session: SessionDep) -> Staff | None:

@@ -18,6 +18,7 @@ ROLES = tuple(role.value for role in Role)
 # staff and the audit trail; admins manage accounts and settings (and may do everything).
 COMPLAINTS = (Role.agent, Role.supervisor, Role.admin)
 NOTICES = (Role.editor, Role.supervisor, Role.admin)
+ANSWERS = (Role.editor, Role.supervisor, Role.admin)  # the answers the bot gives to questions
 OVERSIGHT = (Role.supervisor, Role.admin)
 ACCOUNTS = (Role.admin,)
 

@@ -1,4 +1,4 @@
-"""Staff accounts: create, sign in (argon2, rate-limited), change role, password or status."""
+"""Staff accounts: create, sign in (argon2, throttled), change role, password or status."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, select
 
-from accounts import audit
+from accounts import audit, sessions, throttle
 from accounts.audit import AuditAction
 from accounts.roles import ROLES
 from core.errors import DomainError
@@ -17,8 +17,6 @@ from db.models import Staff
 from db.types import utcnow
 
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 _hasher = PasswordHash.recommended()  # argon2id
@@ -26,7 +24,11 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 class LoginThrottled(Exception):
-    """Too many failed sign-ins for this username from this address."""
+    """Too many failed sign-ins for this account, address or browser: try again after `wait`."""
+
+    def __init__(self, wait: timedelta) -> None:
+        super().__init__(f"wait {wait}")
+        self.wait = wait
 
 
 def hash_password(password: str) -> str:
@@ -85,21 +87,25 @@ def create_staff(
 
 
 def authenticate(
-    *, session: Session, username: str, password: str, ip: str | None, now: datetime | None = None
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    ip: str | None,
+    device: str | None = None,
+    now: datetime | None = None,
 ) -> Staff | None:
-    """The account for these credentials, or None; raises LoginThrottled after 5 failures."""
+    """The account for these credentials, or None (the failure counted and audited).
+
+    Raises LoginThrottled, before the password is looked at, while this account, address or
+    browser must wait (accounts.throttle); `device` is a browser known for this username.
+    """
     now = now or utcnow()
-    key = username.strip().lower()[:64]
-    failures = audit.count(
-        session=session,
-        action=AuditAction.login_failed,
-        target_id=key,
-        ip=ip,
-        since=now - FAILURE_WINDOW,
-    )
-    if failures >= MAX_FAILURES:
-        raise LoginThrottled
-    staff = get_by_username(session=session, username=key)
+    attempt = throttle.Attempt.of(username, ip=ip, device=device)
+    wait = throttle.wait(session=session, attempt=attempt, now=now)
+    if wait > timedelta(0):
+        raise LoginThrottled(wait)
+    staff = get_by_username(session=session, username=attempt.username)
     if staff is None or not staff.active:
         _hasher.verify(password, _DUMMY_HASH)  # same work either way: no username probing
         staff = None
@@ -110,12 +116,13 @@ def authenticate(
         elif new_hash:
             staff.password_hash = new_hash
     if staff is None:
+        throttle.record_failure(session=session, attempt=attempt, now=now)
         audit.record(
             session=session,
             who=None,
             action=AuditAction.login_failed,
             target_type="staff",
-            target_id=key,
+            target_id=attempt.username,
             ip=ip,
             now=now,
         )
@@ -125,11 +132,21 @@ def authenticate(
     return staff
 
 
-def set_password(*, session: Session, staff: Staff, password: str) -> None:
-    """Change a password; every open session of that account ends with it."""
+def check_password(*, staff: Staff, password: str) -> bool:
+    """Whether this is the account's current password (asked before it is changed)."""
+    return _hasher.verify(password, staff.password_hash)
+
+
+def set_password(
+    *, session: Session, staff: Staff, password: str, keep_session: int | None = None
+) -> None:
+    """Change a password; every open session of that account ends with it, except
+    `keep_session` (the console of a staff member changing their own)."""
     _check_password(password)
     staff.password_hash = hash_password(password)
     session.add(staff)
+    if staff.id is not None:
+        sessions.end_all(session=session, staff_id=staff.id, keep=keep_session)
 
 
 def update_staff(
@@ -150,6 +167,8 @@ def update_staff(
     if active is not None and active != staff.active:
         changes["active"] = (staff.active, active)
         staff.active = active
+        if not active and staff.id is not None:
+            sessions.end_all(session=session, staff_id=staff.id)  # signed out at once
     if full_name is not None and full_name.strip() != staff.full_name:
         changes["full_name"] = (staff.full_name, full_name.strip()[:120])
         staff.full_name = full_name.strip()[:120]

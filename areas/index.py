@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 DISTRICT = "district"  # the CSV's level for a kecamatan
 VILLAGE_LEVELS = frozenset({"desa", "kelurahan"})
-MIN_SCORE = 70.0
+MIN_SCORE = 80.0  # weaker candidates are guesses, not places: "ga tau" is not "Labuan Tabu"
 MAX_INPUT_CHARS = 1000  # a chat message; longer input is cut, never rejected
 MAX_TOKENS = 128
 MAX_TOKEN_LEN = 32
@@ -69,7 +69,8 @@ _CHAT_WORDS = """
     kadang benar salah mana siapa tanggal lusa baruai kran keran saluran selang gali galian genangan
     tetangga belakang pojok ujung langgar jembatan udara pelabuhan okay harap diharapkan bersabar
     langganan berlangganan kontak alamat lokasi pembayaran link data nama pembacaan kencang pelan
-    amis pasir rasa payau layak aman mantap
+    amis pasir rasa payau layak aman mantap tau tahu tw taw namanya nama lupa ingat ngerti paham
+    entah kurang pokoknya pokok
 """
 _STOPWORDS = frozenset(_CHAT_WORDS.split())
 # Words many names share: they refine a match but never start one on their own.
@@ -197,8 +198,9 @@ def _build_areas(records: Iterable[AreaRecordLike]) -> dict[str, Area]:
 class AreaIndex:
     """Kecamatan, desa and kelurahan (regencies left out), searchable by what people type."""
 
-    def __init__(self, areas: dict[str, Area]) -> None:
+    def __init__(self, areas: dict[str, Area], *, typos: bool = True) -> None:
         self._areas = areas
+        self._typos = typos  # False: names as written (spacing and spelling aliases only)
         self._entries = [
             _Entry(area, tokens, "".join(tokens))
             for area in areas.values()
@@ -225,9 +227,12 @@ class AreaIndex:
                 self._children.setdefault(area.kecamatan_code, []).append(area)
 
     @classmethod
-    def from_records(cls, records: Iterable[AreaRecordLike]) -> AreaIndex:
-        """Index rows shaped like `areas.reference.AreaRecord` (code, level, parent_code, name)."""
-        return cls(_build_areas(records))
+    def from_records(cls, records: Iterable[AreaRecordLike], *, typos: bool = True) -> AreaIndex:
+        """Index rows shaped like `areas.reference.AreaRecord` (code, level, parent_code, name).
+
+        `typos`: also match misspelt names (the service areas); off for the larger, rarer lists.
+        """
+        return cls(_build_areas(records), typos=typos)
 
     def get(self, code: str) -> Area | None:
         return self._areas.get(code)
@@ -306,7 +311,9 @@ class AreaIndex:
     def _similar_keys(self, token: str) -> list[tuple[str, float]]:
         if token in self._by_token:
             return [(token, 100.0)]
-        if token in _STOPWORDS or token in _HINTS or not 3 <= len(token) <= MAX_TOKEN_LEN:
+        if not self._typos or token in _STOPWORDS or token in _HINTS:
+            return []
+        if not 3 <= len(token) <= MAX_TOKEN_LEN:
             return []
         found = process.extract(
             token,

@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from areas.deps import attach_area_index
-from bot import api_docs, health, middleware
-from bot.ops_views import ops_router
+from bot import api_docs, health, metrics, middleware
+from bot.ops_views import ops_router, outbox_router
 from bot.runtime import Runtime
 from channels.webhooks import BODY_LIMITS, webhook_router
 from complaints.views import router as complaints_router
@@ -22,7 +23,7 @@ from staff.web import domain_error_page
 
 
 def include_staff_doors(app: FastAPI) -> None:
-    """The doors staff use: the web console, the complaints API and the notices API.
+    """The doors staff use: the web console, the complaints, notices and outbox APIs.
 
     A refused request (`core.errors.DomainError`) has one handler for all of them: the API's
     422 in the asker's language, or the console's error page in the console's.
@@ -31,6 +32,7 @@ def include_staff_doors(app: FastAPI) -> None:
     install_error_handler(app, page=domain_error_page)
     app.include_router(complaints_router)
     app.include_router(notices_router)
+    app.include_router(outbox_router())
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -69,10 +71,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     include_staff_doors(app)
     app.include_router(ops_router(lambda: running.channels))
     health.install(app)
+    metrics.install(app, lambda: running.channels.journal)
     api_docs.install(app, staff_only=running.settings.production)
     middleware.install(
         app,
         settings=running.settings,
         route_limits=BODY_LIMITS,
     )
+    # Outermost: the client's address (login throttle, audit trail) and scheme as a trusted
+    # proxy gives them, believed only from FORWARDED_ALLOW_IPS (uvicorn's own rule, applied
+    # here so every way of serving the app, and every test, goes through the same one).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=running.settings.forwarded_allow_ips)
     return app

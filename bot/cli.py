@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,9 +13,13 @@ from sqlalchemy import Engine
 from accounts.cli import build_cli as accounts_cli
 from areas.cli import build_cli as areas_cli
 from bot.database import upgrade
+from complaints.cli import build_cli as calendar_cli
 from core.settings import Settings, get_settings
 from db.engine import make_engine
 from outage_notices.cli import build_cli as notice_cli
+from reports.cli import build_cli as report_cli
+
+SCHEMA_BEHIND_EXIT = 78  # EX_CONFIG: supervisors (systemd) do not restart it in a loop
 
 app = typer.Typer(help="Kabar Air: complaints and outage notices for water utilities.")
 db_app = typer.Typer(help="Database schema and reference data.")
@@ -29,6 +34,8 @@ def get_engine() -> Engine:
 app.add_typer(areas_cli(get_engine), name="areas")
 app.add_typer(accounts_cli(get_engine, get_settings), name="staff")
 app.add_typer(notice_cli(get_engine, get_settings), name="notice")
+app.add_typer(report_cli(get_engine, get_settings), name="report")
+app.add_typer(calendar_cli(get_engine, get_settings), name="calendar")
 
 
 @db_app.command("upgrade")
@@ -45,10 +52,13 @@ def chat(
 ) -> None:
     """Talk to the bot as a customer; pipe lines in to script a conversation."""
     from bot.runtime import Runtime
-    from channels.console import DEFAULT_SENDER, run_console
+    from channels.console import DEFAULT_SENDER, run_console, take_waiting
     from channels.messages import Inbound, Outbound
+    from db.types import utcnow
 
     runtime = Runtime.start(get_settings(), engine=get_engine())
+    sender = sender or DEFAULT_SENDER
+    waiting = take_waiting(get_engine(), sender_id=sender, now=utcnow())
 
     def handle(inbound: Inbound) -> list[Outbound]:
         return runtime.conversation.handle(inbound, queue_replies=False).replies
@@ -58,55 +68,122 @@ def chat(
         typer.echo("Kabar Air — console. Ketik 'menu' untuk mulai, Ctrl-D untuk keluar.\n")
     run_console(
         handle,
-        sender_id=sender or DEFAULT_SENDER,
+        sender_id=sender,
         stdin=sys.stdin,
         stdout=sys.stdout,
         interactive=interactive,
         display_name=name,
+        waiting=waiting,
     )
 
 
 @app.command()
-def serve() -> None:
-    """Start the web service (webhooks, staff console, API) on the configured host and port."""
+def serve(
+    migrate: Annotated[
+        bool, typer.Option("--migrate", help="Bring the schema to head first (one process only)")
+    ] = False,
+) -> None:
+    """Start the web service (webhooks, staff console, API) on the configured host and port.
+
+    It refuses to start on a database whose schema is not at this version's head: run
+    `kabar-air db upgrade` once first, or pass --migrate.
+    """
     import uvicorn
 
     from bot.app import create_app
-    from bot.logs import configure_logging
+    from bot.logs import configure_logging, log_config
     from bot.process import tune_for_serving
 
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    if migrate:
+        db_upgrade()
+    refuse_an_old_schema()
     app = create_app(settings)
     tune_for_serving()  # after the app is built, so its objects are frozen with the rest
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # proxy headers are read by the app itself (bot.app, FORWARDED_ALLOW_IPS), not twice
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        log_config=log_config(settings.log_level, settings.log_format),  # masking, json
+        proxy_headers=False,
+    )
+
+
+def refuse_an_old_schema() -> None:
+    """Exit with the reason and the remedy when the schema is not at this version's head."""
+    from bot.database import schema_behind
+
+    behind = schema_behind(get_engine())
+    if behind is not None:
+        typer.echo(
+            f"kabar-air will not start: {behind}.\n"
+            "Back up the database (kabar-air backup FILE), then run `kabar-air db upgrade` "
+            "once (or start with `kabar-air serve --migrate`). A database newer than this "
+            "version needs the newer version.",
+            err=True,
+        )
+        raise typer.Exit(SCHEMA_BEHIND_EXIT)
 
 
 @app.command()
 def run(
-    demo: Annotated[bool, typer.Option(help="Seed clearly marked demo disruptions")] = True,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Seed clearly marked demo disruptions (default: yes, except in production)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Migrate, load areas, seed the demo, then serve: what `make run` does."""
+    """Migrate, load areas, seed the demo (not in production), then serve: what `make run` does."""
     settings = get_settings()
     db_upgrade()
-    if demo:
+    if demo or (demo is None and not settings.production):
         seed_demo()
     _print_how_to_chat(settings)
     serve()
 
 
 @app.command("demo")
-def seed_demo() -> None:
+def seed_demo(
+    history: Annotated[
+        int,
+        typer.Option(
+            "--history",
+            min=0,
+            max=3660,
+            metavar="DAYS",
+            help="Also add DAYS days of demo complaints, answered and rated, for the reports",
+        ),
+    ] = 0,
+) -> None:
     """Add the demo disruptions in the border kecamatan (idempotent, marked [DEMO])."""
     from sqlmodel import Session
 
+    from complaints.demo import seed_history
     from db.types import utcnow
     from outage_notices.demo import seed_demo as seed
 
+    settings = get_settings()
     with Session(get_engine()) as session:
-        created = seed(session, now=utcnow(), tz=get_settings().tz)
+        created = seed(session, now=utcnow(), tz=settings.tz)
         session.commit()
     typer.echo(f"demo disruptions ready ({created} new)")
+    if history:
+        with Session(get_engine()) as session:
+            filed = seed_history(
+                session=session,
+                days=history,
+                now=utcnow(),
+                tz=settings.tz,
+                ticket_prefix=settings.ticket_prefix,
+            )
+            session.commit()
+        typer.echo(f"demo complaint history ready ({filed} new, {history} days)")
 
 
 def _print_how_to_chat(settings: Settings) -> None:
@@ -124,3 +201,43 @@ def _print_how_to_chat(settings: Settings) -> None:
         "  chat:        .venv/bin/kabar-air chat\n"
         "  scripted:    printf 'halo\\n1\\nsungai tabuk\\n' | .venv/bin/kabar-air chat\n"
     )
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[
+        Path, typer.Argument(help="The archive to write, e.g. kabar-air-2026-12-01.tar.gz")
+    ],
+) -> None:
+    """Write a consistent copy of the database and the intake journal to FILE, while it runs."""
+    from bot.backup import BackupError, backup
+    from db.types import utcnow
+
+    try:
+        manifest = backup(get_engine(), file, now=utcnow())
+    except BackupError as error:
+        typer.echo(f"backup failed: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"{file}: {manifest.backend} backup at schema revision {manifest.revision}")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="An archive written by `kabar-air backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Restore even though the service is running on it")
+    ] = False,
+) -> None:
+    """Replace the configured database's data with a backup's. Stop the service first."""
+    from bot.backup import BackupError, restore
+    from db.migrate import head_revision
+    from db.types import utcnow
+
+    try:
+        manifest = restore(get_engine(), file, now=utcnow(), force=force)
+    except BackupError as error:
+        typer.echo(f"restore refused: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"restored {file} (taken {manifest.created_at}, schema {manifest.revision})")
+    if manifest.revision != head_revision():
+        typer.echo("the schema is older than this version: run `kabar-air db upgrade` next")

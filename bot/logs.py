@@ -9,8 +9,12 @@ are hidden, and the engines never print a statement's parameters (db.engine).
 
 from __future__ import annotations
 
+import json
 import logging
+import logging.config
 import re
+from datetime import UTC, datetime
+from typing import Any
 
 from accounts.privacy import mask_phone
 
@@ -50,11 +54,55 @@ class MaskPhones(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
+class JsonLines(logging.Formatter):
+    """LOG_FORMAT=json: one JSON object per line for a log collector (time in UTC, ISO 8601).
+
+    It formats what the masking filter left: the message and the traceback text it scrubbed.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:  # a handler without the filter
+            record.exc_text = scrub(self.formatException(record.exc_info))
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+QUIET = {"apscheduler": "WARNING"}  # "Running job ..." and "... executed successfully" every 5 s
+
+
+def log_config(level: str, fmt: str = "text") -> dict[str, Any]:
+    """One configuration for our loggers and uvicorn's (`logging.config.dictConfig`, and
+    uvicorn's `log_config`, applied again in every worker process): one handler on stderr
+    with the masking filter, text or JSON lines."""
+    formatter: dict[str, Any] = {"()": JsonLines} if fmt == "json" else {"format": TEXT_FORMAT}
+    handler = {"class": "logging.StreamHandler", "formatter": "main", "filters": ["mask"]}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"mask": {"()": MaskPhones}},
+        "formatters": {"main": formatter},
+        "handlers": {"main": handler},
+        "root": {"level": level.upper(), "handlers": ["main"]},
+        "loggers": {
+            # uvicorn's own loggers: through our handler, not theirs (propagate to the root)
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": True},
+            **{name: {"level": quiet} for name, quiet in QUIET.items()},
+        },
+    }
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
     """Root logging for `kabar-air serve|run`, with the masking filter on every handler."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskPhones) for f in handler.filters):
-            handler.addFilter(MaskPhones())
-    for name in ("uvicorn.error", "uvicorn.access"):  # uvicorn's own loggers do not propagate
-        logging.getLogger(name).addFilter(MaskPhones())
+    logging.config.dictConfig(log_config(level, fmt))

@@ -14,6 +14,18 @@ class Location:
     longitude: float
 
 
+def location_of(latitude: object, longitude: object) -> Location | None:
+    """A place on Earth from a provider's two values, or None: a number that is not one
+    (NaN, infinity, 1e400, a word) would not even store (PostgreSQL's JSON has no NaN)."""
+    try:
+        place = Location(float(latitude), float(longitude))  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if not (abs(place.latitude) <= 90 and abs(place.longitude) <= 180):  # NaN fails too
+        return None
+    return place
+
+
 @dataclass(frozen=True, slots=True)
 class Inbound:
     """A customer's message, whatever channel it came from.
@@ -86,8 +98,12 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Outbound:
+    """A reply; `notice_id` and `notice_event` when it tells a notice (counted as told)."""
+
     text: str
     choices: tuple[Choice, ...] = field(default=())
+    notice_id: int | None = None
+    notice_event: str | None = None
 
 
 def render_numbered(message: Outbound) -> str:

@@ -12,11 +12,15 @@ Rules the rest of the service can rely on:
   attempts the row is 'failed' with the reason kept in `last_error`.
 * Restart rule: a row found in 'sending' by a new sender belongs to a process that died
   mid-send. Its request may already have reached the provider (neither Telegram nor
-  Twilio can be asked "did you get this?" without an id we never received), so it becomes
-  'unknown' with the reason and is NOT resent: a message is never sent twice for one row.
-  Because claims happen just before the requests leave, that set is at most the messages
-  in flight at the moment of the crash; everything still 'pending' is sent after restart.
-  A clean shutdown (`stop()`) waits for in-flight sends, so it leaves no 'unknown' rows.
+  Twilio can be asked "did you get this?" without an id we never received). With
+  `after_crash="hold"` (OUTBOX_AFTER_CRASH, the default) it becomes 'unknown' with the
+  reason and is NOT resent by itself: staff see it beside sent and failed and may resend it
+  (`channels.in_doubt`). With "resend" it goes back to 'pending' once (at-least-once: the
+  customer may get it twice). Because claims happen just before the requests leave, that
+  set is at most the messages in flight at the moment of the crash; everything still
+  'pending' is sent after restart. A clean shutdown (`stop()`) waits for in-flight sends,
+  so it leaves no 'unknown' rows. A WhatsApp row left 'unknown' still settles when
+  Twilio's status callback for it arrives (`channels.whatsapp_status`).
 * Only one process sends at a time: the holder of the 'outbox' lease (`db.lease`).
 """
 
@@ -35,6 +39,7 @@ from sqlalchemy import Engine
 
 from channels import outbox_store as store
 from channels.delivery import Channel, OutItem, Result, retry, unknown
+from core.metrics import SEND_SECONDS
 from db import lease
 from db.types import utcnow
 from db.vocab import MessageStatus
@@ -44,6 +49,7 @@ T = TypeVar("T")
 log = logging.getLogger("kabar_air.outbox")
 COALESCE_SECONDS = 0.002
 LEASE_NAME = "outbox"
+AFTER_CRASH_HOLD, AFTER_CRASH_RESEND = "hold", "resend"  # OUTBOX_AFTER_CRASH
 
 
 class Sender:
@@ -59,6 +65,7 @@ class Sender:
         send_timeout: float = 60.0,
         backoff_base: float = 2.0,
         backoff_cap: float = 900.0,
+        after_crash: str = AFTER_CRASH_HOLD,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine, self.channels, self.max_attempts = engine, dict(channels), max_attempts
@@ -72,11 +79,12 @@ class Sender:
             backoff_base,
             backoff_cap,
         )
-        self.clock = clock
+        self.clock, self.after_crash = clock, after_crash
         self.holder = lease.holder_name()
         self._holding, self._lease_at = False, 0.0
         self._in_flight: dict[int, asyncio.Task[None]] = {}  # contact_id → send task
         self._done: list[tuple[OutItem, Result]] = []
+        self._claimed: set[int] = set()  # ids of the rows in flight, ours whatever the lease says
         self._event: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -160,6 +168,7 @@ class Sender:
             return wait
         for item in await self._db_call(store.claim, self.engine, picks=picks):
             self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
+            self._claimed.add(item.id)
         return 0.0 if len(picks) == free else wait
 
     def _pick(self, rows: list[store.Candidate], free: int) -> tuple[list[store.Candidate], float]:
@@ -187,6 +196,7 @@ class Sender:
 
     async def _send(self, item: OutItem) -> None:
         channel = self.channels[item.channel]
+        started = time.monotonic()
         try:
             result = await asyncio.wait_for(channel.deliver(item), self.send_timeout)
         except TimeoutError:
@@ -194,6 +204,7 @@ class Sender:
         except Exception as exc:  # a bug or an unexpected library error: retry later
             log.exception("delivery of message %s raised", item.id)
             result = retry(f"{type(exc).__name__}: {exc}")
+        SEND_SECONDS.labels(item.channel, result.outcome).observe(time.monotonic() - started)
         if result.pause_channel:
             channel.limiter.pause(result.pause_channel)
         if result.pause_chat:
@@ -221,6 +232,7 @@ class Sender:
             raise
         for item, result in done:
             self._in_flight.pop(item.contact_id, None)
+            self._claimed.discard(item.id)
             self.sent_count += result.outcome == "sent"
             if result.outcome != "sent":
                 log.info("message %s: %s (%s)", item.id, result.outcome, result.error)
@@ -238,11 +250,23 @@ class Sender:
             seconds=self.lease_seconds,
         )
         if holding and not self._holding:
-            in_doubt = await self._db_call(store.mark_in_doubt, self.engine)
-            if in_doubt:
-                log.warning("%d message(s) interrupted mid-send marked 'unknown'", in_doubt)
+            await self._settle_interrupted()
         self._holding, self._lease_at = holding, time.monotonic()
         return holding
+
+    async def _settle_interrupted(self) -> None:
+        """Rows a dead sender left mid-send: held as 'unknown', or queued again once."""
+        held, requeued = await self._db_call(
+            store.settle_interrupted,
+            self.engine,
+            resend=self.after_crash == AFTER_CRASH_RESEND,
+            max_attempts=self.max_attempts,
+            ours=sorted(self._claimed),
+        )
+        if held:
+            log.warning("%d message(s) interrupted mid-send marked 'unknown'", held)
+        if requeued:
+            log.warning("%d message(s) interrupted mid-send queued again", requeued)
 
     async def _finish_in_flight(self) -> None:
         tasks = list(self._in_flight.values())

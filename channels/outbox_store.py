@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, func, select, update
+from sqlalchemy import Engine, Row, bindparam, case, func, select, update
 
-from channels.delivery import Outcome, OutItem, Result
+from channels.delivery import TEMPLATE_REQUIRED, Outcome, OutItem, Result
 from channels.messages import Choice
 from db.engine import read_only
 from db.models import Contact, Message
@@ -27,6 +27,10 @@ CONTACT = Contact.__table__
 IN_DOUBT = (
     "unknown: the service stopped while this message was being sent; it may or may not "
     "have reached the customer, so it is not sent again automatically"
+)
+RESENT_AFTER_CRASH = (
+    "resent after a crash: the service stopped while this message was being sent "
+    "(OUTBOX_AFTER_CRASH=resend), so the customer may get it twice"
 )
 CANDIDATES = (
     select(MESSAGE.c.id, MESSAGE.c.contact_id, MESSAGE.c.channel, CONTACT.c.channel_user_id,
@@ -201,12 +205,34 @@ def pending_count(engine: Engine, *, channels: Sequence[str]) -> int:
         return int(conn.execute(query).scalar_one())
 
 
-def mark_in_doubt(engine: Engine) -> int:
-    """Rows a dead sender left in 'sending' become 'unknown': never resent blindly."""
-    statement = (
-        update(MESSAGE)
-        .where(MESSAGE.c.status == MessageStatus.SENDING, MESSAGE.c.direction == "out")
-        .values(status=MessageStatus.UNKNOWN, last_error=IN_DOUBT)
+def settle_interrupted(
+    engine: Engine, *, resend: bool, max_attempts: int, ours: Sequence[int] = ()
+) -> tuple[int, int]:
+    """Rows a dead sender left in 'sending' (not `ours`, still in flight here): (marked
+    unknown, queued again).
+
+    Held (`resend` False, OUTBOX_AFTER_CRASH=hold): all become 'unknown' for a person to
+    decide. Resent (at-least-once): they go back to 'pending' once, the interrupted try
+    counted as an attempt, so a message that brings the sender down every time it is sent
+    stops at `max_attempts` as 'unknown' instead of crashing it for ever.
+    """
+    m = MESSAGE.c
+    left = (m.status == MessageStatus.SENDING) & (m.direction == "out")
+    if ours:
+        left &= m.id.not_in(list(ours))
+    requeued = 0
+    # a row that must go out as its WhatsApp template keeps saying so (channels.delivery)
+    keep_template = case(
+        (m.last_error.startswith(TEMPLATE_REQUIRED), m.last_error), else_=RESENT_AFTER_CRASH
     )
     with engine.begin() as conn:
-        return conn.execute(statement).rowcount
+        if resend:
+            again = (
+                update(MESSAGE)
+                .where(left, m.attempts + 1 < max_attempts)
+                .values(status=MessageStatus.PENDING, attempts=m.attempts + 1,
+                        next_attempt_at=None, last_error=keep_template)
+            )  # fmt: skip
+            requeued = conn.execute(again).rowcount
+        held = update(MESSAGE).where(left).values(status=MessageStatus.UNKNOWN, last_error=IN_DOUBT)
+        return conn.execute(held).rowcount, requeued

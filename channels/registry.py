@@ -55,6 +55,7 @@ class ChannelHub:
                 engine=engine,
                 channels=enabled,
                 max_attempts=settings.outbox_max_attempts,
+                after_crash=settings.outbox_after_crash,
                 **sender_options,
             )
             if enabled

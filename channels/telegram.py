@@ -29,7 +29,7 @@ from telegram.error import (
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
 from channels.http import AiohttpRequest, request_never_left
-from channels.messages import Choice, Inbound, Location, cleaned
+from channels.messages import Choice, Inbound, Location, cleaned, location_of
 from channels.ratelimit import RateLimiter
 from db.vocab import Channel
 
@@ -144,9 +144,10 @@ def _membership(change: dict) -> TelegramUpdate:
 
 
 def _media(message: dict) -> tuple[str, ...]:
-    photos = message.get("photo")
-    if isinstance(photos, list) and photos and isinstance(photos[-1], dict):
-        largest = max(photos, key=lambda p: p.get("file_size") or p.get("width") or 0)
+    raw = message.get("photo")
+    photos = [p for p in raw if isinstance(p, dict)] if isinstance(raw, list) else []
+    if photos:
+        largest = max(photos, key=lambda p: _size(p.get("file_size")) or _size(p.get("width")))
         return (_str(largest.get("file_id")),) if largest.get("file_id") else ()
     document = _dict(message, "document")
     if _str(document.get("mime_type")).startswith("image/") and document.get("file_id"):
@@ -154,12 +155,14 @@ def _media(message: dict) -> tuple[str, ...]:
     return ()
 
 
+def _size(value: object) -> int:
+    """A size the update claims, or 0 when it is not a whole number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _location(message: dict) -> Location | None:
     place = _dict(message, "location")
-    try:
-        return Location(float(place["latitude"]), float(place["longitude"]))
-    except (KeyError, TypeError, ValueError):
-        return None
+    return location_of(place.get("latitude"), place.get("longitude"))
 
 
 def _name(person: dict) -> str | None:

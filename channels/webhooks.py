@@ -29,7 +29,7 @@ from channels import telegram as tg
 from channels import whatsapp as wa
 from channels.registry import ChannelHub
 from channels.whatsapp_status import apply_status
-from core.http_limits import json_too_deep
+from core.http_limits import json_too_deep, row_id
 from core.text_input import clean_text
 
 log = logging.getLogger("kabar_air.webhooks")
@@ -94,6 +94,7 @@ def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
             twilio_status=status,
             error_code=form.get("ErrorCode", ""),
             has_template=channels.whatsapp.has_template,
+            message_id=_message_id(request.query_params.get(wa.MESSAGE_PARAM)),
         )
         if change.resend:
             channels.wake()
@@ -126,6 +127,11 @@ async def _signed_form(request: Request, channels: ChannelHub | None) -> dict[st
     if not RequestValidator(token).validate(url, form, signature):
         return _problem(403, "X-Twilio-Signature does not match")
     return {clean_text(key): clean_text(value) for key, value in form.items()}  # signed as sent
+
+
+def _message_id(value: str | None) -> int | None:
+    """Our message row named in a status callback's URL (signed by Twilio with it)."""
+    return row_id(value)
 
 
 async def _take(work: Awaitable[object]) -> Response:

@@ -20,7 +20,7 @@ from twilio.rest import Client
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
 from channels.http import AiohttpTwilioClient, request_never_left, twilio_retry_after
-from channels.messages import Inbound, Location, Outbound, cleaned, render_numbered
+from channels.messages import Inbound, Location, Outbound, cleaned, location_of, render_numbered
 from channels.ratelimit import RateLimiter
 from db.types import utcnow
 from db.vocab import Channel
@@ -30,6 +30,7 @@ log = logging.getLogger("kabar_air.whatsapp")
 CHANNEL = Channel.WHATSAPP
 WEBHOOK_PATH = "/webhooks/whatsapp"
 STATUS_PATH = "/webhooks/whatsapp/status"
+MESSAGE_PARAM = "message"  # the status callback URL's query names our message row
 SIGNATURE_HEADER = "X-Twilio-Signature"
 BODY_LIMIT = 1600  # Twilio refuses longer bodies (error 21617)
 WINDOW = timedelta(hours=24)
@@ -67,10 +68,7 @@ def _media(form: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def _location(form: Mapping[str, str]) -> Location | None:
-    try:
-        return Location(float(form["Latitude"]), float(form["Longitude"]))
-    except (KeyError, ValueError):
-        return None
+    return location_of(form.get("Latitude"), form.get("Longitude"))
 
 
 def signed_url(*, public_base_url: str | None, path: str, query: str, seen_url: str) -> str:
@@ -149,8 +147,8 @@ class WhatsAppChannel:
             params["messaging_service_sid"] = self.messaging_service_sid
         if self.sender:
             params["from_"] = self.sender
-        if self.status_callback:
-            params["status_callback"] = self.status_callback
+        if self.status_callback:  # our id in it: a row whose answer a crash lost still settles
+            params["status_callback"] = f"{self.status_callback}?{MESSAGE_PARAM}={item.id}"
         return params
 
     async def _call(self, params: dict[str, Any]) -> Result:

@@ -4,17 +4,26 @@ Callbacks can arrive out of order (a 'sent' after its 'delivered'); a status onl
 one of lower rank. Error 63016 may come back only here (the message was accepted, then
 refused because the customer is outside the 24-hour window): the row goes back to the
 outbox marked `template_required` so the sender resends it as its Content template.
+
+Each message asks for its callbacks at a URL that names our row (`?message=<id>`), so a row
+left 'unknown' by a crash settles too: its request reached Twilio but the answer (with the
+MessageSid) never reached us. The first callback for it records the MessageSid and moves it
+to sent, delivered, read or failed. Only 'unknown' rows without a MessageSid are matched by
+that id; every other row is matched by its MessageSid as before. A row whose request never
+reached Twilio gets no callback and stays 'unknown' for staff to resend.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, Row, select, update
 
 from channels.delivery import TEMPLATE_REQUIRED
 from db.models import Contact, Message
+from db.vocab import Channel
 from db.vocab import MessageStatus as S
 
 MESSAGE = Message.__table__
@@ -55,16 +64,18 @@ def apply_status(
     twilio_status: str,
     error_code: str = "",
     has_template: Callable[[str | None], bool],
+    message_id: int | None = None,
 ) -> StatusChange:
-    """Record one callback for the message Twilio knows as `sid`."""
+    """Record one callback for the message Twilio knows as `sid` (our row `message_id`)."""
     new = STATUSES.get(twilio_status.lower())
     m = MESSAGE.c
+    columns = (m.id, m.status, m.contact_id, m.template_kind)
     with engine.begin() as conn:
         row = conn.execute(
-            select(m.id, m.status, m.contact_id, m.template_kind)
-            .where(m.provider_message_id == sid, m.direction == "out")
-            .limit(1)
+            select(*columns).where(m.provider_message_id == sid, m.direction == "out").limit(1)
         ).first()
+        if row is None and message_id is not None and new is not None:
+            row = _claim_unknown(conn, message_id, sid)
         if row is None or new is None:
             return StatusChange(row.id if row else None, row.status if row else None)
         refused = new in (S.FAILED, S.UNDELIVERED) and RANK.get(row.status, 0) < RANK[S.DELIVERED]
@@ -84,6 +95,19 @@ def apply_status(
             values["last_error"] = _reason(error_code, row.template_kind, has_template)
         conn.execute(update(MESSAGE).where(m.id == row.id).values(**values))
         return StatusChange(row.id, new)
+
+
+def _claim_unknown(conn: Connection, message_id: int, sid: str) -> Row[Any, Any, Any, Any] | None:
+    """Our 'unknown' row `message_id`, now known to Twilio as `sid`; None if it is not one."""
+    m = MESSAGE.c
+    claimed = conn.execute(
+        update(MESSAGE)
+        .where(m.id == message_id, m.direction == "out", m.status == S.UNKNOWN)
+        .where(m.provider_message_id.is_(None), m.channel == Channel.WHATSAPP)
+        .values(provider_message_id=sid[:64])
+        .returning(m.id, m.status, m.contact_id, m.template_kind)
+    ).first()
+    return claimed
 
 
 def _reason(code: str, kind: str | None, has_template: Callable[[str | None], bool]) -> str:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func
+from sqlalchemy import ColumnElement, Select, func, or_
 from sqlmodel import Session, col, select
 
 from complaints.service import OPEN_STATUSES
+from core.http_limits import row_id
 from db.models import Complaint, ComplaintEvent, Contact, Message, ResponseTarget, ServiceArea
 
 DEFAULT_TARGET = (24 * 60, 7 * 24 * 60)
+SORT_CAP = 2000  # the most complaints the inbox sorts by deadline at once
+MIN_PHONE_DIGITS = 4
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")  # any select, any columns
 
 
@@ -23,6 +27,15 @@ class Filters:
     kecamatan: str | None = None
     channel: str | None = None
     assignee: str | None = None  # a staff id, "none" for unassigned
+    q: str | None = None  # ticket, customer name, phone digits or words of a message
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list[InboxRow]
+    total: int  # matching complaints (up to SORT_CAP)
+    page: int
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -41,13 +54,19 @@ def targets(*, session: Session) -> dict[str, tuple[int, int]]:
 
 
 def due(complaint: Complaint, table: dict[str, tuple[int, int]]) -> tuple[datetime, str]:
-    """The next deadline: first response until there is one, then resolution."""
+    """The next deadline: first response until there is one, then resolution.
+
+    The due times promised at filing (in working time) count; `table` only stands in for a
+    complaint that has none.
+    """
     first, full = table.get(complaint.category, DEFAULT_TARGET)
+    first_due = complaint.first_response_due_at or complaint.created_at + timedelta(minutes=first)
+    full_due = complaint.resolution_due_at or complaint.created_at + timedelta(minutes=full)
     if complaint.status not in OPEN_STATUSES:
-        return complaint.created_at + timedelta(minutes=full), "none"
+        return full_due, "none"
     if complaint.first_response_at is None:
-        return complaint.created_at + timedelta(minutes=first), "first_response"
-    return complaint.created_at + timedelta(minutes=full), "resolution"
+        return first_due, "first_response"
+    return full_due, "resolution"
 
 
 def _filtered(query: _Query, filters: Filters, *, with_status: bool) -> _Query:
@@ -67,28 +86,65 @@ def _filtered(query: _Query, filters: Filters, *, with_status: bool) -> _Query:
         query = query.where(col(Complaint.area_code).in_(areas))
     if filters.assignee == "none":
         query = query.where(col(Complaint.assignee_id).is_(None))
-    elif filters.assignee and filters.assignee.isdigit():
-        query = query.where(col(Complaint.assignee_id) == int(filters.assignee))
+    elif (assignee := row_id(filters.assignee)) is not None:
+        query = query.where(col(Complaint.assignee_id) == assignee)
+    if filters.q and filters.q.strip():
+        query = query.where(_matches(filters.q.strip()))
     return query
 
 
-def list_inbox(*, session: Session, filters: Filters, limit: int = 300) -> list[InboxRow]:
-    """Complaints matching the filters, the most urgent first."""
+def _matches(text: str) -> ColumnElement[bool]:
+    """A complaint the words find: its ticket, description, customer's name or phone, or
+    anything the customer wrote to us."""
+    people = [col(Contact.display_name).icontains(text, autoescape=True)]
+    digits = re.sub(r"\D", "", text)
+    local = digits.removeprefix("62") if digits.startswith("62") else digits.lstrip("0")
+    if len(local) >= MIN_PHONE_DIGITS and not re.search(r"[^\d\s()+.-]", text):  # a number
+        people.append(col(Contact.phone).contains(local, autoescape=True))
+        people.append(col(Contact.channel_user_id).contains(local, autoescape=True))
+    said = select(col(Message.contact_id)).where(
+        col(Message.direction) == "in", col(Message.text).icontains(text, autoescape=True)
+    )
+    return or_(
+        col(Complaint.ticket_number).icontains(text, autoescape=True),
+        col(Complaint.description).icontains(text, autoescape=True),
+        col(Complaint.contact_id).in_(select(col(Contact.id)).where(or_(*people))),
+        col(Complaint.contact_id).in_(said),
+    )
+
+
+def list_inbox(
+    *, session: Session, filters: Filters, page: int = 1, per_page: int = 50
+) -> InboxPage:
+    """One page of the complaints matching the filters, the most urgent first."""
     query = _filtered(select(Complaint, Contact), filters, with_status=True)
     query = query.join(Contact, col(Contact.id) == col(Complaint.contact_id))
-    query = query.order_by(col(Complaint.created_at)).limit(limit)
+    query = query.order_by(col(Complaint.created_at)).limit(SORT_CAP)
     pairs = list(session.exec(query))
     table = targets(session=session)
-    codes = {c.area_code for c, _ in pairs if c.area_code}
-    areas = _areas(session, codes)
+    dated = [(complaint, contact, *due(complaint, table)) for complaint, contact in pairs]
+    dated.sort(key=lambda item: (item[3] == "none", item[2]))
+    pages = max(1, -(-len(dated) // per_page))
+    page = min(max(1, page), pages)
+    shown = dated[(page - 1) * per_page : page * per_page]
+    areas = _areas(session, {c.area_code for c, *_ in shown if c.area_code})
     rows = []
-    for complaint, contact in pairs:
-        due_at, kind = due(complaint, table)
+    for complaint, contact, due_at, kind in shown:
         area = areas.get(complaint.area_code or "")
         kecamatan = areas.get(area.kecamatan_code or "") if area else None
         rows.append(InboxRow(complaint, contact, area, kecamatan, due_at, kind))
-    rows.sort(key=lambda row: (row.due_kind == "none", row.due_at))
-    return rows
+    return InboxPage(rows, len(dated), page, pages)
+
+
+def stamp(*, session: Session) -> str:
+    """Changes whenever the inbox may look different: a new complaint, customer message or
+    event (status, reply, note, assignment); the page's script polls it."""
+    newest = select(
+        select(func.max(col(Complaint.id))).scalar_subquery(),
+        select(func.max(col(Message.id))).where(col(Message.direction) == "in").scalar_subquery(),
+        select(func.max(col(ComplaintEvent.id))).scalar_subquery(),
+    )
+    return "-".join(str(value or 0) for value in session.exec(newest).one())
 
 
 def _areas(session: Session, codes: set[str]) -> dict[str, ServiceArea]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from complaints.calendar import ROUND_THE_CLOCK, WorkingCalendar
 from db.models import Complaint, ComplaintEvent, Contact, ResponseTarget
 from db.rows import saved_id
 from db.vocab import OPEN_COMPLAINT_STATUSES, Channel, ComplaintCategory, ComplaintStatus
@@ -14,6 +17,7 @@ from db.vocab import OPEN_COMPLAINT_STATUSES, Channel, ComplaintCategory, Compla
 CATEGORIES = tuple(ComplaintCategory)
 OPEN_STATUSES = OPEN_COMPLAINT_STATUSES
 TICKET_DIGITS = 6
+DEFAULT_TARGET_MINUTES = (8 * 60, 5 * 8 * 60)  # working time, for a category without targets
 
 
 def ticket_number(complaint_id: int, prefix: str) -> str:
@@ -40,8 +44,15 @@ def create_complaint(
     media_ref: str | None,
     ticket_prefix: str,
     now: datetime,
+    calendar: WorkingCalendar = ROUND_THE_CLOCK,
 ) -> Complaint:
-    """File a complaint and give it its ticket number; the first event starts its history."""
+    """File a complaint and give it its ticket number; the first event starts its history.
+
+    The due times of its category's targets, counted in the working `calendar`'s time, are
+    written on it now: a later change of the targets applies to new complaints only, and
+    reports measure each one by its own promise. (Without a calendar: wall-clock time.)
+    """
+    first, full = response_targets(session=session, category=category)
     complaint = Complaint(
         contact_id=contact_id,
         channel=channel,
@@ -53,6 +64,8 @@ def create_complaint(
         media_ref=media_ref,
         created_at=now,
         updated_at=now,
+        first_response_due_at=calendar.add(now, first),
+        resolution_due_at=calendar.add(now, full),
     )
     session.add(complaint)
     session.flush()
@@ -86,6 +99,63 @@ def complaint_of_contact(*, session: Session, contact_id: int, ticket: str) -> C
     ).first()
 
 
+def open_complaints(*, session: Session, contact_id: int, limit: int = 5) -> list[Complaint]:
+    """The contact's complaints still being handled, newest first."""
+    statement = (
+        select(Complaint)
+        .where(
+            col(Complaint.contact_id) == contact_id,
+            col(Complaint.status).in_(OPEN_STATUSES),
+        )
+        .order_by(col(Complaint.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+_COMPLAINT = Complaint.__table__
+_OPEN_DUPLICATE = (
+    sa_select(_COMPLAINT.c.id)
+    .where(
+        _COMPLAINT.c.contact_id == bindparam("contact_id"),
+        _COMPLAINT.c.category == bindparam("category"),
+        _COMPLAINT.c.status.in_([str(status) for status in OPEN_STATUSES]),
+        _COMPLAINT.c.created_at >= bindparam("since"),
+    )
+    .order_by(_COMPLAINT.c.id.desc())
+    .limit(1)
+)
+# Asked by the bot each time a complaint reaches its address: prebuilt, one per area case.
+OPEN_DUPLICATE_IN_AREA = _OPEN_DUPLICATE.where(_COMPLAINT.c.area_code == bindparam("area_code"))
+OPEN_DUPLICATE_NO_AREA = _OPEN_DUPLICATE.where(_COMPLAINT.c.area_code.is_(None))
+
+
+def open_duplicate(
+    *, session: Session, contact_id: int, category: str, area_code: str | None, since: datetime
+) -> Complaint | None:
+    """The contact's open complaint of this category and area filed since `since`, if any."""
+    params: dict[str, object] = {"contact_id": contact_id, "category": category, "since": since}
+    if area_code:
+        params["area_code"] = area_code
+    statement = OPEN_DUPLICATE_IN_AREA if area_code else OPEN_DUPLICATE_NO_AREA
+    found = session.connection().execute(statement, params).scalar()
+    return None if found is None else session.get(Complaint, found)
+
+
+def add_customer_message(
+    *, session: Session, complaint: Complaint, text: str, now: datetime
+) -> ComplaintEvent:
+    """What the customer said again about an open complaint, kept in its history for staff."""
+    event = ComplaintEvent(
+        complaint_id=saved_id(complaint), kind="customer", text=text[:1000], created_at=now
+    )
+    session.add(event)
+    complaint.updated_at = now
+    session.add(complaint)
+    session.flush()
+    return event
+
+
 def recent_complaints(*, session: Session, contact_id: int, limit: int = 5) -> list[Complaint]:
     statement = (
         select(Complaint)
@@ -106,13 +176,12 @@ def public_history(*, session: Session, complaint_id: int) -> list[ComplaintEven
     return list(session.exec(statement))
 
 
-def first_response_minutes(*, session: Session, category: str) -> int:
+def response_targets(*, session: Session, category: str) -> tuple[int, int]:
+    """Minutes to the first response and to the resolution, as the targets stand now."""
     target = session.get(ResponseTarget, category)
-    return target.first_response_minutes if target else 24 * 60
-
-
-def first_response_due(*, created_at: datetime, minutes: int) -> datetime:
-    return created_at + timedelta(minutes=minutes)
+    if target is None:
+        return DEFAULT_TARGET_MINUTES
+    return target.first_response_minutes, target.resolution_minutes
 
 
 def set_status(
@@ -123,8 +192,15 @@ def set_status(
     now: datetime,
     text: str = "",
     staff_id: int | None = None,
+    calendar: WorkingCalendar = ROUND_THE_CLOCK,
 ) -> None:
-    """Move a complaint to a new status and keep the step in its history."""
+    """Move a complaint to a new status and keep the step in its history.
+
+    A complaint leaving 'waiting' (for the customer) has its due times still ahead moved on by
+    the working time it waited: the clock pauses while the customer has the next word.
+    """
+    if complaint.status == ComplaintStatus.WAITING and status != ComplaintStatus.WAITING:
+        _resume_clock(session=session, complaint=complaint, now=now, calendar=calendar)
     session.add(
         ComplaintEvent(
             complaint_id=saved_id(complaint),
@@ -146,3 +222,39 @@ def set_status(
         complaint.resolved_at = None
         complaint.closed_at = None
     session.add(complaint)
+
+
+def _resume_clock(
+    *, session: Session, complaint: Complaint, now: datetime, calendar: WorkingCalendar
+) -> None:
+    since = session.exec(
+        select(col(ComplaintEvent.created_at))
+        .where(
+            col(ComplaintEvent.complaint_id) == complaint.id,
+            col(ComplaintEvent.to_status) == ComplaintStatus.WAITING,
+        )
+        .order_by(col(ComplaintEvent.id).desc())
+    ).first()
+    paused = calendar.working_minutes(since, now) if since is not None else 0.0
+    if paused <= 0:
+        return
+    if complaint.first_response_at is None and complaint.first_response_due_at is not None:
+        complaint.first_response_due_at = calendar.add(complaint.first_response_due_at, paused)
+    if complaint.resolution_due_at is not None:
+        complaint.resolution_due_at = calendar.add(complaint.resolution_due_at, paused)
+
+
+def resume_on_answer(
+    *, session: Session, complaint: Complaint, now: datetime, calendar: WorkingCalendar
+) -> bool:
+    """The customer answered a complaint waiting for them: back to work, clock running."""
+    if complaint.status != ComplaintStatus.WAITING:
+        return False
+    set_status(
+        session=session,
+        complaint=complaint,
+        status=ComplaintStatus.IN_PROGRESS,
+        now=now,
+        calendar=calendar,
+    )
+    return True

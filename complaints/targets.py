@@ -7,16 +7,18 @@ from sqlmodel import col
 
 from db.models import ResponseTarget
 
-# Minutes: editable by supervisors afterwards. No water and burst pipes stop a household's
-# day; billing can wait for the office to open.
+# Minutes of working time (complaints/calendar.py; a working day is 8 hours with the default
+# hours), editable by supervisors afterwards. No water and burst pipes stop a household's day;
+# billing can wait.
+WORKING_DAY = 8 * 60
 DEFAULT_RESPONSE_TARGETS = {
-    "no_water": (60, 24 * 60),
-    "leak": (60, 24 * 60),
-    "low_pressure": (4 * 60, 3 * 24 * 60),
-    "quality": (2 * 60, 2 * 24 * 60),
-    "meter": (24 * 60, 5 * 24 * 60),
-    "billing": (24 * 60, 7 * 24 * 60),
-    "other": (24 * 60, 7 * 24 * 60),
+    "no_water": (60, WORKING_DAY),
+    "leak": (60, WORKING_DAY),
+    "low_pressure": (4 * 60, 3 * WORKING_DAY),
+    "quality": (2 * 60, 2 * WORKING_DAY),
+    "meter": (WORKING_DAY, 5 * WORKING_DAY),
+    "billing": (WORKING_DAY, 5 * WORKING_DAY),
+    "other": (WORKING_DAY, 5 * WORKING_DAY),
 }
 
 

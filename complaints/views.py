@@ -20,7 +20,9 @@ from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, require_role, wake_outbox
 from accounts.roles import COMPLAINTS, OVERSIGHT
 from complaints import inbox, service, workflow
+from complaints.calendar import working_calendar
 from core.errors import DomainError
+from core.services import SettingsDep
 from db.engine import read_apart
 from db.models import Complaint, ServiceArea, Staff
 from db.types import utcnow
@@ -173,7 +175,7 @@ def list_complaints(
         ids = [i for i, name in names.items() if name == assignee]
         assignee = str(ids[0]) if ids else "-1"
     filters = inbox.Filters(status, category, kecamatan, channel, assignee)
-    rows = inbox.list_inbox(session=session, filters=filters, limit=limit)
+    rows = inbox.list_inbox(session=session, filters=filters, per_page=limit).rows
     table = inbox.targets(session=session)
     return [_out(session, row.complaint, names, table) for row in rows]
 
@@ -232,7 +234,12 @@ def reply(
 
 @router.post("/complaints/{ticket}/status", response_model=ComplaintDetail, responses=NOT_FOUND)
 def change_status(
-    ticket: str, body: StatusIn, request: Request, session: SessionDep, staff: Worker
+    ticket: str,
+    body: StatusIn,
+    request: Request,
+    session: SessionDep,
+    staff: Worker,
+    settings: SettingsDep,
 ) -> ComplaintDetail:
     """Move the complaint along; the customer is told. `rejected` needs a `reason`."""
 
@@ -245,6 +252,7 @@ def change_status(
             status=body.status,
             reason=body.reason,
             now=utcnow(),
+            calendar=working_calendar(session=session, settings=settings),
         )
         return {"from": before, "to": body.status}
 

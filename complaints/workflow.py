@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from accounts.roles import COMPLAINTS, allowed
+from complaints.calendar import ROUND_THE_CLOCK, WorkingCalendar
 from complaints.service import CATEGORIES, complaint_contact, set_status
 from core.errors import DomainError, Term
 from core.texts import t
@@ -23,8 +24,9 @@ from db.vocab import ComplaintStatus as S
 MAX_REPLY_LENGTH = 1500  # WhatsApp via Twilio takes 1,600 characters; leave room for the ticket
 MAX_NOTE_LENGTH = 4000
 TRANSITIONS: dict[S, tuple[S, ...]] = {
-    S.RECEIVED: (S.IN_PROGRESS, S.RESOLVED, S.REJECTED),
-    S.IN_PROGRESS: (S.RESOLVED, S.REJECTED),
+    S.RECEIVED: (S.IN_PROGRESS, S.WAITING, S.RESOLVED, S.REJECTED),
+    S.IN_PROGRESS: (S.WAITING, S.RESOLVED, S.REJECTED),
+    S.WAITING: (S.IN_PROGRESS, S.RESOLVED, S.REJECTED),
     S.RESOLVED: (S.CLOSED, S.IN_PROGRESS),
     S.CLOSED: (S.IN_PROGRESS,),
     S.REJECTED: (S.IN_PROGRESS,),
@@ -186,8 +188,12 @@ def change_status(
     status: str,
     now: datetime,
     reason: str = "",
+    calendar: WorkingCalendar = ROUND_THE_CLOCK,
 ) -> Message:
-    """Move the complaint along its lifecycle and tell the customer; rejecting needs a reason."""
+    """Move the complaint along its lifecycle and tell the customer; rejecting needs a reason.
+
+    Leaving 'waiting' moves the due times on by the working time (`calendar`) it waited.
+    """
     if status not in STATUSES:
         raise DomainError.of("status", "unknown_choice")
     if status not in next_statuses(complaint):
@@ -205,6 +211,7 @@ def change_status(
         now=now,
         text=reason,
         staff_id=staff.id,
+        calendar=calendar,
     )
     complaint.reject_reason = reason if status == S.REJECTED else None
     _mark_first_response(complaint, staff, now)

@@ -7,6 +7,9 @@ and a body sent without one (chunked) is counted as it streams and cut off at th
 no more than the limit is ever held. Routes may have their own, smaller limits (the
 webhooks'), by path prefix.
 
+`RowId` and `row_id` bound the ids a request names: PostgreSQL refuses a number past its
+INTEGER range (a 500 for /staff/complaints/2147483648), so a larger one names nothing.
+
 `json_too_deep` tells, without parsing, whether a JSON body nests deeper than a limit:
 Python's parser recurses per level and fails past about a thousand, and nothing we take
 nests more than a few levels.
@@ -17,7 +20,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Path
 
 from core.texts import t
 
@@ -29,6 +34,19 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
+
+
+ROW_ID_MAX = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX)]  # a row named in a route's path
+
+
+def row_id(text: str | None) -> int | None:
+    """The row id written in a form field or query ('42'), or None when it names no row
+    that can exist (not decimal digits, '²' included, or beyond ROW_ID_MAX)."""
+    if not text or not text.isdecimal() or len(text) > len(str(ROW_ID_MAX)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ROW_ID_MAX else None
 
 
 class BodyTooLarge(Exception):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.hours import Week, parse_working_hours
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me"}
 MIN_SECRET_LENGTH = 32
@@ -37,13 +40,22 @@ class Settings(BaseSettings):
     business_days: str = "Mon-Fri"
     business_hours_start: time = time(8, 0)
     business_hours_end: time = time(16, 0)
+    # Opening hours of the working calendar; empty: BUSINESS_DAYS from START to END, no break.
+    # e.g. "Mon-Thu 08:00-16:00; Fri 08:00-11:30,13:30-16:00" (see docs/complaints.md)
+    working_hours: str = ""
     conversation_timeout_minutes: int = 30
+    duplicate_complaint_hours: int = 24  # an open complaint this recent is offered, not doubled
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = None
     secret_key: SecretStr = SecretStr("dev-only-secret-key-change-me")
     admin_api_token: SecretStr = SecretStr("")
+    staff_session_idle_minutes: int = 120  # a console left alone this long signs out
+    staff_session_hours: int = 12  # a sign-in lasts at most one long shift
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is believed
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line
+    metrics_allow_ips: str = "127.0.0.1,::1"  # may read /metrics without signing in
     max_request_body_bytes: int = 1024 * 1024  # webhooks have their own, smaller limit
     max_json_depth: int = 32
 
@@ -65,6 +77,7 @@ class Settings(BaseSettings):
     twilio_template_complaint_update_sid: str = ""
 
     outbox_max_attempts: int = 8
+    outbox_after_crash: Literal["hold", "resend"] = "hold"  # see docs/channels.md
     quiet_hours_start: time = time(21, 0)
     quiet_hours_end: time = time(5, 0)
     reminder_hours_before: str = "24,1"
@@ -127,6 +140,26 @@ class Settings(BaseSettings):
             end = names.index(last[:3]) if last else start
             days.update(range(start, end + 1))
         return days
+
+    @property
+    def working_hours_text(self) -> str:
+        """WORKING_HOURS, or the BUSINESS_* settings written the same way."""
+        if self.working_hours.strip():
+            return self.working_hours
+        start, end = (f"{t:%H:%M}" for t in (self.business_hours_start, self.business_hours_end))
+        return f"{self.business_days} {start}-{end}"
+
+    @property
+    def working_week(self) -> Week:
+        """The opening hours of each weekday (Mon=0) as (open, close) ranges."""
+        return parse_working_hours(self.working_hours_text)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _readable_hours(cls, value: str) -> str:
+        if value.strip():
+            parse_working_hours(value)  # a ValueError names what is wrong
+        return value
 
     @property
     def telegram_enabled(self) -> bool:

@@ -16,7 +16,12 @@ from babel.units import format_unit
 
 from core.texts import language_or_default, t
 
-UNITS = {"day": "duration-day", "hour": "duration-hour", "minute": "duration-minute"}
+UNITS = {
+    "day": "duration-day",
+    "hour": "duration-hour",
+    "minute": "duration-minute",
+    "second": "duration-second",
+}
 
 
 def _locale(language: str | None) -> str:
@@ -53,6 +58,19 @@ def day(value: date, language: str) -> str:
     """A calendar day without the year: 'Rabu 2 Des' / 'Wednesday 2 Dec'."""
     lang = _locale(language)
     return format_date(value, t(lang, "time.day_pattern"), locale=lang)
+
+
+def calendar_day(value: date, language: str) -> str:
+    """A calendar day with its year, as in a report's period: '1 Nov 2026'."""
+    lang = _locale(language)
+    return format_date(value, t(lang, "time.calendar_day_pattern"), locale=lang)
+
+
+def month(value: date, language: str, *, short: bool = False) -> str:
+    """A calendar month: 'November 2026'; short, 'Nov 2026'."""
+    lang = _locale(language)
+    pattern = t(lang, "time.month_short_pattern" if short else "time.month_pattern")
+    return format_date(value, pattern, locale=lang)
 
 
 def clock(value: time | datetime, language: str, tz: ZoneInfo | None = None) -> str:

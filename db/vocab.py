@@ -24,12 +24,17 @@ MEDIA_CHANNELS = frozenset({Channel.TELEGRAM, Channel.WHATSAPP})  # photos and l
 class ComplaintStatus(StrEnum):
     RECEIVED = "received"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # for the customer's answer: the complaint's clock is paused
     RESOLVED = "resolved"
     CLOSED = "closed"
     REJECTED = "rejected"
 
 
-OPEN_COMPLAINT_STATUSES = (ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS)
+OPEN_COMPLAINT_STATUSES = (
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.IN_PROGRESS,
+    ComplaintStatus.WAITING,
+)
 
 
 class ComplaintCategory(StrEnum):

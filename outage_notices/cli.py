@@ -304,7 +304,7 @@ def _print_detail(detail: details.NoticeDetail, policy: NoticePolicy) -> None:
         f"  areas: {', '.join(detail.area_names)}",
         f"  {format_time(notice.starts_at, 'en', policy.tz)} → {end}",
         f"  delivery: targeted {d.targeted}, sent {d.sent}, delivered {d.delivered}, "
-        f"failed {d.failed}, pending {d.pending}",
+        f"failed {d.failed}, pending {d.pending}, unknown {d.unknown}",
         "  pushes:",
         *[
             f"    {p.event:<16} {p.status:<8} {format_time(p.due_at, 'en', policy.tz)}"

@@ -27,6 +27,7 @@ class Delivery:
     delivered: int = 0
     failed: int = 0
     pending: int = 0
+    unknown: int = 0  # caught mid-send by a crash: maybe delivered, never resent by itself
 
 
 @dataclass
@@ -42,7 +43,8 @@ class NoticeDetail:
 
 
 def delivery_counts(session: Session, notice_ids: Iterable[int], *, by_event: bool = False) -> dict:
-    """Per notice (or per notice and event): how many messages were targeted, sent, failed."""
+    """Per notice (or per notice and event): how many messages were targeted, sent, failed,
+    are still pending, or are unknown; the last four add up to the targeted."""
     ids = list(notice_ids)
     if not ids:
         return {}
@@ -60,6 +62,7 @@ def delivery_counts(session: Session, notice_ids: Iterable[int], *, by_event: bo
             tally(DELIVERED),
             tally(FAILED),
             tally(UNFINISHED_MESSAGE_STATUSES),
+            tally([MessageStatus.UNKNOWN]),
         )
         .where(col(Message.notice_id).in_(ids), col(Message.direction) == "out")
         .group_by(*keys)

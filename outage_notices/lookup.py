@@ -63,7 +63,8 @@ class Disruption:
         return self.notice.status == NoticeStatus.ONGOING or self.notice.starts_at <= now
 
 
-def _place(code: str, kecamatan_code: str | None, is_kecamatan: bool) -> dict[str, Any]:
+def place_params(code: str, kecamatan_code: str | None, is_kecamatan: bool) -> dict[str, Any]:
+    """The bound parameters of `LIVE_NOTICES` (but the horizon) for one place."""
     codes = [code] + ([kecamatan_code] if kecamatan_code and kecamatan_code != code else [])
     return {"codes": codes, "desa_of": code if is_kecamatan else None}
 
@@ -78,7 +79,9 @@ def disruptions_for_area(
     days: int = 7,
 ) -> list[Disruption]:
     """Ongoing and upcoming (within `days`) disruptions for an area, ongoing first."""
-    params = _place(code, kecamatan_code, is_kecamatan) | {"horizon": now + timedelta(days=days)}
+    params = place_params(code, kecamatan_code, is_kecamatan) | {
+        "horizon": now + timedelta(days=days)
+    }
     notices = connection.execute(LIVE_NOTICES, params).all()
     if not notices:
         return []
@@ -96,5 +99,5 @@ def ongoing_disruption(
     connection: Connection, *, code: str, kecamatan_code: str | None, now: datetime
 ) -> Any | None:
     """The disruption already under way at this place (the latest started), if any."""
-    params = _place(code, kecamatan_code, code == kecamatan_code) | {"horizon": now}
+    params = place_params(code, kecamatan_code, code == kecamatan_code) | {"horizon": now}
     return connection.execute(LIVE_NOTICES, params).first()

@@ -14,7 +14,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from db.models import Notice, Push
+from db.models import Message, Notice, Push
 from db.rows import saved_id
 from db.vocab import LIVE_NOTICE_STATUSES, NoticeStatus, PushStatus
 from outage_notices.policy import NoticePolicy, parse_reminder_hours
@@ -102,8 +102,9 @@ def plan_extend(*, session: Session, notice: Notice, now: datetime) -> Push:
 
 
 def _close(session: Session, notice: Notice, event: str, urgent: bool, now: datetime) -> Push:
-    """Drop what is still pending; tell the end only if someone was told of the notice."""
-    told = False
+    """Drop what is still pending; tell the end only if someone was told of the notice
+    (by a push, or as they subscribed: outage_notices/latecomers.py)."""
+    told = _told_anyone(session, saved_id(notice))
     for push in pushes_of(session, saved_id(notice)):
         if push.status == PushStatus.DONE and push.targeted > 0:
             told = True
@@ -113,6 +114,11 @@ def _close(session: Session, notice: Notice, event: str, urgent: bool, now: date
     if not told and push.status == PushStatus.PENDING:
         _drop(push, "no subscriber had been told of this notice", now)
     return push
+
+
+def _told_anyone(session: Session, notice_id: int) -> bool:
+    statement = select(col(Message.id)).where(col(Message.notice_id) == notice_id).limit(1)
+    return session.execute(statement).first() is not None
 
 
 def plan_restore(*, session: Session, notice: Notice, urgent: bool, now: datetime) -> list[Push]:

@@ -103,6 +103,11 @@ class Delivery(BaseModel):
     delivered: int = 0
     failed: int = 0
     pending: int = 0
+    unknown: int = Field(
+        0,
+        description="Caught mid-send by a crash: may or may not have reached the customer; "
+        "listed at /api/v1/outbox/unknown to resend. sent + failed + pending + unknown = targeted",
+    )
 
 
 class Area(BaseModel):

@@ -26,6 +26,7 @@ TITLE_LIMIT = 160
 UPDATE_TEXT_LIMIT = 600
 EDITABLE = {"kind", "title", "cause", "advice", "starts_at", "expected_end_at"}
 EDITABLE |= {"urgent", "reminder_hours", "areas"}
+CLEARABLE = {"expected_end_at"}  # None: the end is not known yet
 
 
 def as_aware(value: datetime | None, policy: NoticePolicy) -> datetime | None:
@@ -107,6 +108,9 @@ def check_changes(
     unknown = set(changes) - EDITABLE
     if unknown:
         raise DomainError(*(Problem(name, "not_changeable") for name in sorted(unknown)))
+    emptied = sorted(n for n, v in changes.items() if v is None and n not in CLEARABLE)
+    if emptied:  # an API null for a field a notice cannot be without
+        raise DomainError(*(Problem(name, "required") for name in emptied))
     current = {
         "kind": notice.kind,
         "title": notice.title,

@@ -16,6 +16,7 @@ from accounts.actions import Door, Target, perform
 from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, current_staff, require_role
 from areas.coverage import load_areas
+from core.http_limits import ROW_ID_MAX
 from core.services import get_services, get_settings
 from db.engine import read_apart
 from db.models import Notice, RotationSchedule, Staff
@@ -27,7 +28,7 @@ from outage_notices import schemas as s
 from outage_notices.policy import NoticePolicy
 
 EDITORS = ("editor", "supervisor", "admin")
-NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The notice's number")]
+NoticeId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="The notice's number")]
 Editor = Annotated[Staff, Depends(require_role(*EDITORS))]
 Reader = Annotated[Staff, Depends(current_staff)]
 ERRORS: dict[int | str, dict[str, Any]] = {

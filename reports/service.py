@@ -1,171 +1,241 @@
-"""Response-time figures for management and the Ombudsman: per category and per kecamatan."""
+"""Complaint-handling figures for management and the Ombudsman, computed by the database.
+
+`build` gives a period's figures (the total and one list per breakdown) and the disruptions
+published in it; `trend` the same figures month by month; `complaint_lines` the rows of the
+per-complaint file. The rules of what counts are in `reports/query.py` and docs/reports.md.
+"""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlalchemy import Row
+from sqlalchemy.orm import Session
 
-from complaints.inbox import DEFAULT_TARGET, targets
-from complaints.service import OPEN_STATUSES
-from db.models import Complaint, Contact, Notice, ServiceArea
+from reports import query
+from reports.query import BREAKDOWNS, MEASURES
 
 
-@dataclass
-class Group:
-    """The figures for one row of the report (a category or a kecamatan)."""
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one group of complaints: a category, a kecamatan, a week, the total..."""
 
-    key: str
-    label: str
-    count: int = 0
+    key: str | None  # the group's code or ISO date; None: no kecamatan / nobody assigned
+    name: str | None  # a kecamatan's or an agent's own name; vocabularies are named by label()
+    received: int = 0
     open: int = 0
     open_past_target: int = 0
     answered: int = 0
-    within_target: int = 0
-    first_minutes: list[float] = field(default_factory=list)
-    resolution_minutes: list[float] = field(default_factory=list)
+    first_counted: int = 0  # answered, or unanswered past the due time
+    first_within: int = 0
+    first_median: float | None = None  # minutes
+    first_p90: float | None = None
+    resolved: int = 0
+    resolved_by_end: int = 0  # resolved before the period ended: the handling KPI
+    resolution_counted: int = 0
+    resolution_within: int = 0
+    resolution_median: float | None = None
+    resolution_p90: float | None = None
+    reopened: int = 0
+    rated: int = 0
+    rating_average: float | None = None
 
     @property
-    def pct_within_target(self) -> float | None:
-        return round(100 * self.within_target / self.count, 1) if self.count else None
+    def pct_first_within(self) -> float | None:
+        return _pct(self.first_within, self.first_counted)
 
-    def first_median(self) -> float | None:
-        return _median(self.first_minutes)
+    @property
+    def pct_resolution_within(self) -> float | None:
+        return _pct(self.resolution_within, self.resolution_counted)
 
-    def first_p90(self) -> float | None:
-        return _p90(self.first_minutes)
+    @property
+    def handling_capability(self) -> float | None:
+        """Kemampuan penanganan pengaduan: resolved ÷ received in the period, in %."""
+        return _pct(self.resolved_by_end, self.received)
 
-    def resolution_median(self) -> float | None:
-        return _median(self.resolution_minutes)
-
-    def resolution_p90(self) -> float | None:
-        return _p90(self.resolution_minutes)
-
-
-@dataclass
-class ComplaintLine:
-    complaint: Complaint
-    contact: Contact
-    kecamatan: str
-    area: str
-    first_minutes: float | None
-    resolution_minutes: float | None
-    within_target: bool
+    @property
+    def rating_response_rate(self) -> float | None:
+        """Of the resolved complaints, how many the customer rated, in %."""
+        return _pct(self.rated, self.resolved)
 
 
-@dataclass
+@dataclass(frozen=True)
+class Disruption:
+    id: int
+    kind: str
+    status: str
+    title: str
+    starts_at: datetime
+    published_at: datetime
+    short_notice: bool
+    is_demo: bool
+
+    @property
+    def hours_notice(self) -> float:
+        return round((self.starts_at - self.published_at).total_seconds() / 3600, 1)
+
+
+@dataclass(frozen=True)
 class Report:
     start: datetime
     end: datetime
-    by_category: list[Group]
-    by_kecamatan: list[Group]
-    total: Group
-    lines: list[ComplaintLine]
-    short_notice: list[Notice]
+    generated_at: datetime
+    total: Figures
+    breakdowns: dict[str, list[Figures]]
+    disruptions: list[Disruption]
+
+    @property
+    def short_notice(self) -> list[Disruption]:
+        return [d for d in self.disruptions if d.short_notice]
 
 
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
 
 
-def _p90(values: list[float]) -> float | None:
-    if not values:
+def _number(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+COUNTS = {f.name for f in fields(Figures)} - {"key", "name"}
+MINUTES = {f"{m}_{name}" for m in MEASURES for name, _ in query.PERCENTILES}
+
+
+def _figures(row: dict[str, Any], key: str | None, name: str | None) -> Figures:
+    values: dict[str, Any] = {
+        field: _number(row.get(field)) if field in MINUTES else int(row.get(field) or 0)
+        for field in COUNTS - {"rating_average"}
+    }
+    average = row.get("rating_average")
+    values["rating_average"] = None if average is None else round(float(average), 2)
+    return Figures(key=key, name=name, **values)
+
+
+def _key(value: Any) -> str | None:
+    if value is None:
         return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered) + 0.5) - 1)], 1)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _minutes(start: datetime, end: datetime | None) -> float | None:
-    return None if end is None else round((end - start).total_seconds() / 60, 1)
+def _groups(
+    session: Session, rows: Any, breakdowns: tuple[str, ...], *, with_percentiles: bool
+) -> dict[str, dict[str | None, dict[str, Any]]]:
+    """Each breakdown's groups and their figures, from one statement."""
+    dialect = session.get_bind().dialect.name
+    statement = query.aggregates(dialect, rows, breakdowns, with_percentiles=with_percentiles)
+    groups: dict[str, dict[str | None, dict[str, Any]]] = {by: {} for by in breakdowns}
+    query.prepare(session)
+    for r in query.run(session, statement):
+        found = groups[r.by][_key(r.key)] = dict(r._mapping)
+        for measure in MEASURES if with_percentiles else ():
+            values = found.pop(f"{measure}_percentiles")
+            if isinstance(values, str):  # SQLite's aggregate answers in JSON
+                values = json.loads(values)
+            for (name, _), value in zip(query.PERCENTILES, values or (None, None), strict=True):
+                found[f"{measure}_{name}"] = value
+    return groups
 
 
-def _line(
-    complaint: Complaint,
-    contact: Contact,
-    areas: dict[str, ServiceArea],
-    table: dict[str, tuple[int, int]],
-) -> ComplaintLine:
-    first_target, _ = table.get(complaint.category, DEFAULT_TARGET)
-    area = areas.get(complaint.area_code or "")
-    kecamatan = areas.get(area.kecamatan_code or "") if area else None
-    first = _minutes(complaint.created_at, complaint.first_response_at)
-    # Within target: answered in time; unanswered counts as missed once the target has passed.
-    within = first is not None and first <= first_target
-    return ComplaintLine(
-        complaint=complaint,
-        contact=contact,
-        kecamatan=kecamatan.name if kecamatan else "-",
-        area=area.name if area else "-",
-        first_minutes=first,
-        resolution_minutes=_minutes(complaint.created_at, complaint.resolved_at),
-        within_target=within,
-    )
+def _named(session: Session, by: str, groups: dict[str | None, dict[str, Any]]) -> list[Figures]:
+    names: dict[str, str] = {}
+    if by == "kecamatan":
+        names = query.kecamatan_names(session, {k for k in groups if k})
+    elif by == "agent":
+        ids = {int(k) for k in groups if k}
+        names = {str(i): n for i, n in query.staff_names(session, ids).items()}
+    found = [_figures(row, key, names.get(key or "")) for key, row in groups.items()]
+    if by in ("week", "month"):
+        return sorted(found, key=lambda f: f.key or "")
+    return sorted(found, key=lambda f: (f.key is None, -f.received, f.name or f.key or ""))
 
 
-def _add(
-    group: Group, line: ComplaintLine, table: dict[str, tuple[int, int]], now: datetime
-) -> None:
-    complaint = line.complaint
-    first_target, full_target = table.get(complaint.category, DEFAULT_TARGET)
-    group.count += 1
-    group.within_target += line.within_target
-    if line.first_minutes is not None:
-        group.answered += 1
-        group.first_minutes.append(line.first_minutes)
-    if line.resolution_minutes is not None:
-        group.resolution_minutes.append(line.resolution_minutes)
-    if complaint.status in OPEN_STATUSES:
-        group.open += 1
-        limit = first_target if complaint.first_response_at is None else full_target
-        if now > complaint.created_at + timedelta(minutes=limit):
-            group.open_past_target += 1
+def _calendar(start: datetime, end: datetime, tz: ZoneInfo, by: str) -> list[str]:
+    """Every local week (its Monday) or month (its first day) the period touches."""
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    if by == "week":
+        day = first - timedelta(days=first.weekday())
+        step = timedelta(days=7)
+        days = []
+        while day <= last:
+            days.append(day)
+            day += step
+        return [d.isoformat() for d in days]
+    months = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month.isoformat())
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
 
 
-def build(*, session: Session, start: datetime, end: datetime, now: datetime) -> Report:
-    """Figures for complaints filed in [start, end); `now` decides what is past its target."""
-    query = (
-        select(Complaint, Contact)
-        .join(Contact, col(Contact.id) == col(Complaint.contact_id))
-        .where(col(Complaint.created_at) >= start, col(Complaint.created_at) < end)
-        .order_by(col(Complaint.id))
-    )
-    pairs = list(session.exec(query))
-    areas = {a.code: a for a in session.exec(select(ServiceArea))}
-    table = targets(session=session)
-    categories: dict[str, Group] = {}
-    kecamatans: dict[str, Group] = defaultdict(lambda: Group("", ""))
-    total = Group("total", "total")
-    lines = []
-    for complaint, contact in pairs:
-        line = _line(complaint, contact, areas, table)
-        lines.append(line)
-        category = categories.setdefault(
-            complaint.category, Group(complaint.category, complaint.category)
-        )
-        kecamatan = kecamatans[line.kecamatan]
-        kecamatan.key = kecamatan.label = line.kecamatan
-        for group in (category, kecamatan, total):
-            _add(group, line, table, now)
+def _filled(found: list[Figures], periods: list[str]) -> list[Figures]:
+    """Weeks and months without complaints show as zero, so a trend has no holes."""
+    known = {f.key: f for f in found}
+    return [known.get(key) or Figures(key=key, name=None) for key in periods]
+
+
+def build(
+    *, session: Session, start: datetime, end: datetime, now: datetime, tz: ZoneInfo
+) -> Report:
+    """Figures for complaints filed in [start, end); `now` decides what is due by now."""
+    dialect = session.get_bind().dialect.name
+    rows = query.facts(dialect=dialect, start=start, end=end, now=now, tz=tz)
+    groups = _groups(session, rows, ("total", *BREAKDOWNS), with_percentiles=True)
+    total = groups["total"].get("") or {}
+    breakdowns = {}
+    for by in BREAKDOWNS:
+        found = _named(session, by, groups[by])
+        if by in ("week", "month"):
+            found = _filled(found, _calendar(start, end, tz, by))
+        breakdowns[by] = found
+    disruptions = [Disruption(**row._mapping) for row in query.disruptions(session, start, end)]
     return Report(
         start=start,
         end=end,
-        by_category=sorted(categories.values(), key=lambda g: -g.count),
-        by_kecamatan=sorted(kecamatans.values(), key=lambda g: (-g.count, g.label)),
-        total=total,
-        lines=lines,
-        short_notice=_short_notice(session, start, end),
+        generated_at=now,
+        total=_figures(total, "total", None),
+        breakdowns=breakdowns,
+        disruptions=disruptions,
     )
 
 
-def _short_notice(session: Session, start: datetime, end: datetime) -> list[Notice]:
-    """Planned disruptions published with less notice than the service standard."""
-    query = (
-        select(Notice)
-        .where(col(Notice.short_notice) == True, col(Notice.kind) == "planned")  # noqa: E712
-        .where(col(Notice.starts_at) >= start, col(Notice.starts_at) < end)
-        .order_by(col(Notice.starts_at))
+def month_start(year: int, month: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(date(year, month, 1), time(0), tz)
+
+
+def months_back(end: datetime, months: int, tz: ZoneInfo) -> datetime:
+    """The start of the local month `months` months before the one that ends at `end`."""
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    index = last.year * 12 + last.month - 1 - (months - 1)
+    return month_start(index // 12, index % 12 + 1, tz)
+
+
+def trend(
+    *, session: Session, end: datetime, months: int, now: datetime, tz: ZoneInfo
+) -> list[Figures]:
+    """The counts and shares of the `months` local months up to `end`, one per month."""
+    start = months_back(end, months, tz)
+    dialect = session.get_bind().dialect.name
+    keys = _calendar(start, end, tz, "month")
+    bounds = [datetime.combine(date.fromisoformat(key), time(0), tz) for key in keys] + [end]
+    periods = [
+        (key, query.facts(dialect=dialect, start=bounds[i], end=bounds[i + 1], now=now, tz=tz))
+        for i, key in enumerate(keys)
+    ]
+    query.prepare(session)
+    rows = {r.key: dict(r._mapping) for r in query.run(session, query.totals(dialect, periods))}
+    return [_figures(rows.get(key) or {}, key, None) for key in keys]
+
+
+def complaint_lines(*, session: Session, start: datetime, end: datetime) -> Iterator[Row[Any]]:
+    """Every complaint filed in [start, end), oldest first, streamed in batches."""
+    result = session.execute(
+        query.lines(start=start, end=end), execution_options={"yield_per": 2000}
     )
-    return list(session.exec(query))
+    yield from result

@@ -16,6 +16,7 @@ from accounts.roles import ACCOUNTS, OVERSIGHT, ROLES
 from complaints import inbox, workflow
 from complaints.service import CATEGORIES
 from core.errors import DomainError
+from core.http_limits import RowId
 from core.texts import t
 from db.models import ApiToken, Staff
 from staff.web import PageError, act, language, page_role, redirect, render
@@ -92,7 +93,7 @@ def _account(session: Session, staff_id: int) -> Staff:
 @router.post("/accounts/{staff_id}")
 def update_account(
     request: Request,
-    staff_id: int,
+    staff_id: RowId,
     session: SessionDep,
     staff: Admin,
     role: Annotated[str, Form(max_length=12)] = "",
@@ -142,7 +143,7 @@ def update_account(
 @router.post("/accounts/{staff_id}/tokens")
 def create_token(
     request: Request,
-    staff_id: int,
+    staff_id: RowId,
     session: SessionDep,
     staff: Admin,
     label: Annotated[str, Form(max_length=80)] = "api",
@@ -163,7 +164,7 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, session: SessionDep, staff: Admin) -> Response:
+def revoke_token(request: Request, token_id: RowId, session: SessionDep, staff: Admin) -> Response:
     if session.get(ApiToken, token_id) is None:
         raise PageError(404, "not_found")
     return act(

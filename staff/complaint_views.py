@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, col, select
 
 from accounts import audit, privacy, service
@@ -14,22 +15,28 @@ from accounts.actions import Target
 from accounts.audit import AuditAction
 from accounts.deps import SessionDep, client_ip, wake_outbox
 from accounts.roles import COMPLAINTS, allowed, can_reveal_phone
+from areas.coverage import area_labels
 from complaints import inbox, workflow
+from complaints.calendar import working_calendar
 from complaints.service import CATEGORIES, complaint_contact
 from core.errors import DomainError
+from core.http_limits import RowId, row_id
+from core.services import SettingsDep
 from core.texts import t
 from db.engine import write_apart
-from db.models import Complaint, Contact, ServiceArea, Staff
+from db.models import Complaint, Contact, Notice, ServiceArea, Staff
 from db.rows import saved_id
 from db.types import utcnow
 from db.vocab import Channel
 from staff.web import PageError, act, language, page_role, redirect, render
 from subscriptions import preferences
+from subscriptions.service import subscribed_area_codes
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Worker = Annotated[Staff, Depends(page_role(*COMPLAINTS))]
 FLASHES = {"saved", "queued"}
 CHANNELS = tuple(Channel)
+PER_PAGE = 50
 
 
 def _flash(request: Request, staff: Staff) -> str | None:
@@ -42,41 +49,102 @@ def _workers(session: Session) -> list[Staff]:
     return [s for s in staff if s.active and allowed(s.role, COMPLAINTS)]
 
 
+def _inbox_context(
+    request: Request, session: Session, staff: Staff, params: InboxParams
+) -> dict[str, Any]:
+    assignee = str(staff.id) if params.assignee == "me" else params.assignee
+    filters = inbox.Filters(
+        status=params.status if params.status in workflow.STATUSES else None,
+        category=params.category if params.category in CATEGORIES else None,
+        kecamatan=params.kecamatan or None,
+        channel=params.channel if params.channel in CHANNELS else None,
+        assignee=assignee or None,
+        q=params.q.strip() or None,
+    )
+    found = inbox.list_inbox(
+        session=session, filters=filters, page=params.page, per_page=params.per
+    )
+    contact_ids = [row.contact.id for row in found.rows if row.contact.id is not None]
+    return {
+        "found": found,
+        "rows": found.rows,
+        "last_words": preferences.last_words(session=session, contact_ids=contact_ids),
+        "filters": filters,
+        "stamp": inbox.stamp(session=session),
+        "now": utcnow(),
+        "page_query": lambda number: _page_query(request, number),
+    }
+
+
+def _page_query(request: Request, number: int) -> str:
+    """The inbox's current query string on another page."""
+    params = dict(request.query_params)
+    params["page"] = str(number)
+    return urlencode(params)
+
+
+class InboxParams:
+    """The inbox's filters, search and page, from the query string."""
+
+    def __init__(
+        self,
+        status: Annotated[str | None, Query(max_length=12)] = None,
+        category: Annotated[str | None, Query(max_length=24)] = None,
+        kecamatan: Annotated[str | None, Query(max_length=20)] = None,
+        channel: Annotated[str | None, Query(max_length=16)] = None,
+        assignee: Annotated[str | None, Query(max_length=12)] = None,
+        q: Annotated[str, Query(max_length=100)] = "",
+        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        per: Annotated[int, Query(ge=10, le=300)] = PER_PAGE,
+    ) -> None:
+        self.status, self.category, self.kecamatan = status, category, kecamatan
+        self.channel, self.assignee, self.q = channel, assignee, q
+        self.page, self.per = page, per
+
+
 @router.get("/inbox")
 def inbox_page(
     request: Request,
     session: SessionDep,
     staff: Worker,
-    status: Annotated[str | None, Query(max_length=12)] = None,
-    category: Annotated[str | None, Query(max_length=24)] = None,
-    kecamatan: Annotated[str | None, Query(max_length=20)] = None,
-    channel: Annotated[str | None, Query(max_length=16)] = None,
-    assignee: Annotated[str | None, Query(max_length=12)] = None,
+    params: Annotated[InboxParams, Depends()],
 ) -> Response:
-    """Open complaints, most urgent first, with filters and counts per status."""
-    if assignee == "me":
-        assignee = str(staff.id)
-    filters = inbox.Filters(
-        status=status if status in workflow.STATUSES else None,
-        category=category if category in CATEGORIES else None,
-        kecamatan=kecamatan or None,
-        channel=channel if channel in CHANNELS else None,
-        assignee=assignee or None,
-    )
-    context = {
-        "rows": inbox.list_inbox(session=session, filters=filters),
-        "counts": inbox.status_counts(session=session, filters=filters),
-        "filters": filters,
+    """Open complaints, most urgent first, with search, filters, paging and counts per status."""
+    context = _inbox_context(request, session, staff, params)
+    context |= {
+        "counts": inbox.status_counts(session=session, filters=context["filters"]),
         "statuses": workflow.STATUSES,
         "categories": CATEGORIES,
         "channels": CHANNELS,
         "kecamatans": inbox.kecamatan_choices(session=session),
         "workers": _workers(session),
         "waiting": preferences.count_waiting(session=session),
-        "now": utcnow(),
         "flash": _flash(request, staff),
     }
     return render(request, "inbox.html", context, staff=staff)
+
+
+@router.get("/inbox/list")
+def inbox_list(
+    request: Request,
+    session: SessionDep,
+    staff: Worker,
+    params: Annotated[InboxParams, Depends()],
+) -> Response:
+    """The inbox's list alone, for the page's script to swap in when something changed."""
+    context = _inbox_context(request, session, staff, params)
+    return render(request, "_inbox_list.html", context, staff=staff)
+
+
+@router.get("/inbox/stamp")
+def inbox_stamp(session: SessionDep, staff: Worker) -> JSONResponse:
+    """A small token the inbox's script polls: when it changes, the list is fetched again."""
+    return JSONResponse(
+        {
+            "stamp": inbox.stamp(session=session),
+            "waiting": preferences.count_waiting(session=session),
+        }
+    )
 
 
 def _complaint(session: Session, complaint_id: int) -> Complaint:
@@ -113,6 +181,11 @@ def _complaint_page(
         "names": {s.id: s.username for s in service.list_staff(session=session)},
         "workers": _workers(session),
         "next_statuses": workflow.next_statuses(complaint),
+        "other_complaints": _other_complaints(session, complaint),
+        "subscribed": area_labels(
+            session, subscribed_area_codes(session=session, contact_id=complaint.contact_id)
+        ),
+        "notice": session.get(Notice, complaint.notice_id) if complaint.notice_id else None,
         "due_at": due_at,
         "due_kind": due_kind,
         "now": utcnow(),
@@ -123,9 +196,21 @@ def _complaint_page(
     return render(request, "complaint.html", context, staff=staff, status_code=status_code)
 
 
+def _other_complaints(session: Session, complaint: Complaint) -> list[Complaint]:
+    """The same customer's other complaints, newest first: a repeat caller is seen as one."""
+    query = (
+        select(Complaint)
+        .where(col(Complaint.contact_id) == complaint.contact_id)
+        .where(col(Complaint.id) != complaint.id)
+        .order_by(col(Complaint.id).desc())
+        .limit(20)
+    )
+    return list(session.exec(query))
+
+
 @router.get("/complaints/{complaint_id}")
 def complaint_page(
-    request: Request, complaint_id: int, session: SessionDep, staff: Worker, reveal: bool = False
+    request: Request, complaint_id: RowId, session: SessionDep, staff: Worker, reveal: bool = False
 ) -> Response:
     """One complaint: the whole conversation, history, notes and the actions."""
     complaint = _complaint(session, complaint_id)
@@ -138,7 +223,7 @@ def _act(
     request: Request,
     session: Session,
     staff: Staff,
-    complaint_id: int,
+    complaint_id: RowId,
     action: AuditAction,
     do: Callable[[Complaint], dict[str, Any]],
     ok: str = "saved",
@@ -172,7 +257,7 @@ def _act(
 @router.post("/complaints/{complaint_id}/reply")
 def reply(
     request: Request,
-    complaint_id: int,
+    complaint_id: RowId,
     session: SessionDep,
     staff: Worker,
     text: Annotated[str, Form(max_length=5000)] = "",
@@ -189,7 +274,7 @@ def reply(
 @router.post("/complaints/{complaint_id}/note")
 def note(
     request: Request,
-    complaint_id: int,
+    complaint_id: RowId,
     session: SessionDep,
     staff: Worker,
     text: Annotated[str, Form(max_length=5000)] = "",
@@ -206,15 +291,15 @@ def note(
 @router.post("/complaints/{complaint_id}/assign")
 def assign(
     request: Request,
-    complaint_id: int,
+    complaint_id: RowId,
     session: SessionDep,
     staff: Worker,
     assignee_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     def do(complaint: Complaint) -> dict[str, Any]:
-        if assignee_id and not assignee_id.isdigit():
+        target = row_id(assignee_id)
+        if assignee_id and target is None:
             raise DomainError.of("assignee", "assignee_unknown")
-        target = int(assignee_id) if assignee_id else None
         workflow.assign(
             session=session, complaint=complaint, staff=staff, assignee_id=target, now=utcnow()
         )
@@ -226,9 +311,10 @@ def assign(
 @router.post("/complaints/{complaint_id}/status")
 def change_status(
     request: Request,
-    complaint_id: int,
+    complaint_id: RowId,
     session: SessionDep,
     staff: Worker,
+    settings: SettingsDep,
     status: Annotated[str, Form(max_length=12)] = "",
     reason: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
@@ -241,6 +327,7 @@ def change_status(
             status=status,
             reason=reason,
             now=utcnow(),
+            calendar=working_calendar(session=session, settings=settings),
         )
         return {"from": before, "to": status}
 
@@ -253,7 +340,13 @@ def change_status(
 def people_page(request: Request, session: SessionDep, staff: Worker) -> Response:
     """Customers who asked to talk to a person, longest waiting first."""
     contacts = preferences.waiting_for_a_person(session=session)
-    context = {"contacts": contacts, "flash": _flash(request, staff), "now": utcnow()}
+    ids = [contact.id for contact in contacts if contact.id is not None]
+    context = {
+        "contacts": contacts,
+        "last_words": preferences.last_words(session=session, contact_ids=ids),
+        "flash": _flash(request, staff),
+        "now": utcnow(),
+    }
     return render(request, "people.html", context, staff=staff)
 
 
@@ -293,7 +386,7 @@ def _contact_page(
 
 @router.get("/people/{contact_id}")
 def contact_page(
-    request: Request, contact_id: int, session: SessionDep, staff: Worker, reveal: bool = False
+    request: Request, contact_id: RowId, session: SessionDep, staff: Worker, reveal: bool = False
 ) -> Response:
     contact = _contact(session, contact_id)
     if reveal:
@@ -321,7 +414,7 @@ def _audit_reveal(
 @router.post("/people/{contact_id}/reply")
 def contact_reply(
     request: Request,
-    contact_id: int,
+    contact_id: RowId,
     session: SessionDep,
     staff: Worker,
     text: Annotated[str, Form(max_length=5000)] = "",
@@ -351,7 +444,9 @@ def contact_reply(
 
 
 @router.post("/people/{contact_id}/done")
-def contact_done(request: Request, contact_id: int, session: SessionDep, staff: Worker) -> Response:
+def contact_done(
+    request: Request, contact_id: RowId, session: SessionDep, staff: Worker
+) -> Response:
     """The customer has been helped: take them off the waiting list."""
     contact = _contact(session, contact_id)
     return act(

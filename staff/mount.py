@@ -7,7 +7,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from staff import admin_views, complaint_views, notice_views, report_views, views
+from staff import (
+    admin_views,
+    answer_views,
+    complaint_views,
+    notice_views,
+    outbox_views,
+    report_views,
+    views,
+)
 from staff.web import install_handlers
 
 
@@ -16,5 +24,13 @@ def install(app: FastAPI) -> None:
     install_handlers(app)
     static = Path(__file__).parent / "static"
     app.mount("/staff/static", StaticFiles(directory=static), name="staff-static")
-    for module in (views, complaint_views, admin_views, notice_views, report_views):
+    for module in (
+        views,
+        complaint_views,
+        admin_views,
+        notice_views,
+        answer_views,
+        outbox_views,
+        report_views,
+    ):
         app.include_router(module.router)

@@ -19,6 +19,8 @@ from outage_notices.policy import CHANNEL_TEXT_LIMITS, NoticePolicy
 SENT = {"sent", "delivered", "read"}
 DELIVERED = {"delivered", "read"}
 FAILED = {"failed", "undelivered"}
+UNKNOWN = "unknown"
+COUNTS = ("targeted", "sent", "delivered", "failed", "unknown")
 
 
 def policy(request: Request) -> NoticePolicy:
@@ -65,7 +67,11 @@ def previews(session: Session, notice: Notice, pol: NoticePolicy) -> list[Previe
 
 
 def progress(session: Session, notice_id: int) -> dict[str, Any]:
-    """Delivery so far: targeted / sent / delivered / failed, overall and per event."""
+    """Delivery so far: targeted / sent / delivered / failed / unknown, overall and per event.
+
+    'unknown' rows were caught mid-send by a crash (they may have reached the customer): they
+    are counted apart, never hidden among the sent, and listed on the unknown-messages page.
+    """
     query = (
         select(col(Message.notice_event), col(Message.status), func.count())
         .where(col(Message.notice_id) == notice_id, col(Message.direction) == "out")
@@ -73,18 +79,14 @@ def progress(session: Session, notice_id: int) -> dict[str, Any]:
     )
     events: dict[str, dict[str, int]] = {}
     for event, status, count in session.exec(query):
-        row = events.setdefault(
-            event or "-", {"targeted": 0, "sent": 0, "delivered": 0, "failed": 0}
-        )
+        row = events.setdefault(event or "-", dict.fromkeys(COUNTS, 0))
         row["targeted"] += count
         row["sent"] += count if status in SENT else 0
         row["delivered"] += count if status in DELIVERED else 0
         row["failed"] += count if status in FAILED else 0
-    total = {
-        key: sum(row[key] for row in events.values())
-        for key in ("targeted", "sent", "delivered", "failed")
-    }
-    done = total["sent"] + total["failed"]
+        row["unknown"] += count if status == UNKNOWN else 0
+    total = {key: sum(row[key] for row in events.values()) for key in COUNTS}
+    done = total["sent"] + total["failed"] + total["unknown"]
     total["percent"] = round(100 * done / total["targeted"]) if total["targeted"] else 0
     pushes = session.exec(
         select(Push).where(col(Push.notice_id) == notice_id).order_by(col(Push.due_at))

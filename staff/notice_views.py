@@ -14,13 +14,15 @@ from accounts.audit import AuditAction
 from accounts.deps import SessionDep, wake_outbox
 from accounts.roles import NOTICES
 from areas.coverage import notice_area_codes
-from areas.deps import get_area_index
+from areas.deps import AreaIndexDep, get_area_index
 from core.errors import DomainError, Problem
+from core.http_limits import RowId
 from core.texts import t
 from db.models import Notice, Staff
 from db.types import utcnow
 from db.vocab import NoticeStatus
 from outage_notices import service as notices
+from staff.area_lookup import area_answer
 from staff.notice_support import (
     local_input,
     parse_local,
@@ -29,10 +31,11 @@ from staff.notice_support import (
     progress,
     wake_notices,
 )
-from staff.web import PageError, act, language, page_role, redirect, render
+from staff.web import PageError, PageStaff, act, language, page_role, redirect, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 Editor = Annotated[Staff, Depends(page_role(*NOTICES))]
+Reader = PageStaff  # every role reads disruptions: an agent on the phone must know what is off
 
 
 class NoticeForm:
@@ -90,13 +93,17 @@ def _form_page(
 def notices_page(
     request: Request,
     session: SessionDep,
-    staff: Editor,
+    staff: Reader,
+    index: AreaIndexDep,
     status: Annotated[str | None, Query(max_length=12)] = None,
+    area: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
+    """Every notice, or (with `area`) what is off or planned at the place a caller names."""
     rows = notices.list_notices(
         session=session, status=NoticeStatus(status) if status in notices.STATUSES else None
     )
-    context = {"notices": rows, "statuses": notices.STATUSES, "status": status}
+    context = {"notices": rows, "statuses": notices.STATUSES, "status": status, "area": area}
+    context |= area_answer(session, index, area)
     return render(request, "notices.html", context, staff=staff)
 
 
@@ -156,7 +163,7 @@ def create_notice(
 
 
 @router.get("/notices/{notice_id}/edit")
-def edit_notice(request: Request, notice_id: int, session: SessionDep, staff: Editor) -> Response:
+def edit_notice(request: Request, notice_id: RowId, session: SessionDep, staff: Editor) -> Response:
     notice = _notice(session, notice_id)
     pol = policy(request)
     form = notice.model_dump() | {
@@ -170,7 +177,7 @@ def edit_notice(request: Request, notice_id: int, session: SessionDep, staff: Ed
 @router.post("/notices/{notice_id}/edit")
 def save_notice(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     session: SessionDep,
     staff: Editor,
     form: Annotated[NoticeForm, Depends()],
@@ -236,13 +243,13 @@ def _notice_page(
 
 
 @router.get("/notices/{notice_id}")
-def notice_page(request: Request, notice_id: int, session: SessionDep, staff: Editor) -> Response:
+def notice_page(request: Request, notice_id: RowId, session: SessionDep, staff: Reader) -> Response:
     """A notice with its preview, delivery progress, history and the actions its status allows."""
     return _notice_page(request, session, staff, _notice(session, notice_id))
 
 
 @router.get("/notices/{notice_id}/progress")
-def notice_progress(notice_id: int, session: SessionDep, staff: Editor) -> JSONResponse:
+def notice_progress(notice_id: RowId, session: SessionDep, staff: Reader) -> JSONResponse:
     """Delivery counts for the page's small refresh script."""
     notice = _notice(session, notice_id)
     return JSONResponse(progress(session, notice_id) | {"status": notice.status})
@@ -252,7 +259,7 @@ def _lifecycle(
     request: Request,
     session: Session,
     staff: Staff,
-    notice_id: int,
+    notice_id: RowId,
     action: AuditAction,
     do: Callable[[Notice], dict[str, Any]],
 ) -> Response:
@@ -282,7 +289,7 @@ def _lifecycle(
 @router.post("/notices/{notice_id}/publish")
 def publish(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     session: SessionDep,
     staff: Editor,
     confirm_short_notice: Annotated[str, Form(max_length=5)] = "",
@@ -304,7 +311,7 @@ def publish(
 @router.post("/notices/{notice_id}/extend")
 def extend(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     session: SessionDep,
     staff: Editor,
     expected_end_at: Annotated[str, Form(max_length=40)] = "",
@@ -334,7 +341,7 @@ def extend(
 @router.post("/notices/{notice_id}/restore")
 def restore(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     session: SessionDep,
     staff: Editor,
     text: Annotated[str, Form(max_length=1000)] = "",
@@ -356,7 +363,7 @@ def restore(
 @router.post("/notices/{notice_id}/cancel")
 def cancel(
     request: Request,
-    notice_id: int,
+    notice_id: RowId,
     session: SessionDep,
     staff: Editor,
     text: Annotated[str, Form(max_length=1000)] = "",

@@ -9,18 +9,25 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from accounts import privacy
 from accounts.actions import Door, Target, perform
 from accounts.audit import AuditAction
-from accounts.deps import client_ip, optional_staff
-from accounts.roles import ACCOUNTS, COMPLAINTS, NOTICES, OVERSIGHT, allowed
+from accounts.deps import client_ip, identify_staff, optional_staff
+from accounts.roles import ACCOUNTS, ANSWERS, COMPLAINTS, NOTICES, OVERSIGHT, allowed
 from core import texts, timefmt
 from core.errors import DomainError, NotFound
-from core.services import get_settings
+from core.services import get_engine, get_settings
 from db.models import Staff
 from db.types import utcnow
 from outage_notices import texts as notice_texts
@@ -91,6 +98,7 @@ DETAIL_VOCABULARIES = {
     "role": "role",
     "from": "complaint_status",
     "to": "complaint_status",
+    "changed": "field",
 }
 
 
@@ -106,7 +114,9 @@ def audit_detail(lang: str, detail: Mapping[str, Any] | None) -> str:
             return texts.label(lang, vocabulary, item) if vocabulary else str(item)
 
         if isinstance(value, list):
-            joiner = " → " if len(value) == 2 and name not in {"areas"} else ", "
+            joiner = (
+                " → " if len(value) == 2 and name not in {"areas", "messages", "changed"} else ", "
+            )
             shown = joiner.join(word(item) for item in value)
         else:
             shown = word(value)
@@ -160,6 +170,7 @@ def render(
         "can": {
             "complaints": allowed(role, COMPLAINTS) if role else False,
             "notices": allowed(role, NOTICES) if role else False,
+            "answers": allowed(role, ANSWERS) if role else False,
             "oversight": allowed(role, OVERSIGHT) if role else False,
             "accounts": allowed(role, ACCOUNTS) if role else False,
         },
@@ -247,6 +258,46 @@ async def domain_error_page(request: Request, error: DomainError) -> Response:
     )
 
 
+HTTP_PAGES = {403: "forbidden", 404: "console.not_found_page"}
+
+
+def _console_path(request: Request) -> bool:
+    return request.url.path == "/staff" or request.url.path.startswith("/staff/")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A console path that does not exist or is refused: a page in the console's look."""
+    assert isinstance(exc, StarletteHTTPException)  # installed for HTTP exceptions only
+    if not _console_path(request):
+        return await http_exception_handler(request, exc)
+    key = HTTP_PAGES.get(exc.status_code, "console.error_title")
+    if getattr(request.state, "staff", None) is None:  # no route ran: who is it, for the header
+        await run_in_threadpool(_identify, request)
+    page = render(request, "error.html", {"message_key": key}, status_code=exc.status_code)
+    page.headers.update(exc.headers or {})
+    return page
+
+
+def _identify(request: Request) -> None:
+    with Session(get_engine(request)) as session:
+        identify_staff(request, session)
+
+
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    """A console address with a value that is not valid (a bad date, a page number): 422
+    page naming the field, in the console's language; the API keeps FastAPI's JSON."""
+    assert isinstance(exc, RequestValidationError)  # installed for validation errors only
+    if not _console_path(request):
+        return await request_validation_exception_handler(request, exc)
+    lang = language(request)
+    fields = [str(error["loc"][-1]) for error in exc.errors() if error.get("loc")]
+    detail = ", ".join(texts.t(lang, "console.bad_value", field=name) for name in fields)
+    message = texts.t(lang, "console.bad_request", detail=detail)
+    return render(request, "error.html", {"message": message}, status_code=422)
+
+
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(PageError, _page_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _bad_request)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from db.models import Contact
+from db.models import Contact, Message
 
 
 def set_opted_out(*, session: Session, contact_id: int, opted_out: bool) -> None:
@@ -31,6 +31,28 @@ def person_answered(*, session: Session, contact: Contact) -> None:
     contact.needs_human = False
     contact.needs_human_since = None
     session.add(contact)
+
+
+def no_longer_waiting(*, session: Session, contact_id: int) -> None:
+    """The customer went back to the bot (typed MENU): off the hand-off list."""
+    session.execute(
+        update(Contact)
+        .where(col(Contact.id) == contact_id)
+        .values(needs_human=False, needs_human_since=None)
+    )
+
+
+def last_words(*, session: Session, contact_ids: list[int]) -> dict[int, Message]:
+    """Each contact's latest message to us, for the hand-off list."""
+    if not contact_ids:
+        return {}
+    newest = (
+        select(func.max(col(Message.id)))
+        .where(col(Message.contact_id).in_(contact_ids), col(Message.direction) == "in")
+        .group_by(col(Message.contact_id))
+    )
+    rows = session.exec(select(Message).where(col(Message.id).in_(newest)))
+    return {message.contact_id: message for message in rows}
 
 
 def waiting_for_a_person(*, session: Session, limit: int = 200) -> list[Contact]:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from bot.engine.store import ContactView
+from bot.engine.understanding import Understanding, understand
 from channels.messages import Choice, Inbound, Outbound
 from core import timefmt
 from core.texts import t
@@ -35,6 +36,8 @@ class Context:
     complaint_id: int | None = None
     language_changed: bool = False
     _session: Session | None = None
+    _understood: Understanding | None = None
+    _preface: list[str] = field(default_factory=list)
 
     @property
     def session(self) -> Session:
@@ -69,15 +72,40 @@ class Context:
     def time(self, moment: datetime) -> str:
         return timefmt.moment(moment, self.lang, self.settings.tz)
 
+    @property
+    def understood(self) -> Understanding:
+        """What the message says (bot/engine/understanding.py), read once per turn."""
+        if self._understood is None:
+            self._understood = understand(
+                self.text, areas=self.areas, ticket_prefix=self.settings.ticket_prefix
+            )
+        return self._understood
+
+    def preface(self, text: str) -> None:
+        """A line to open the next reply with: a salam answered, an apology."""
+        if text not in self._preface:
+            self._preface.append(text)
+
     def say(self, text: str, choices: list[Choice] | None = None) -> None:
         """Queue a reply; its choices are remembered so '2' or a label can answer them."""
+        if self._preface:
+            text = "\n".join([*self._preface, text])
+            self._preface.clear()
         self.replies.append(Outbound(text=text, choices=tuple(choices or ())))
         if choices:
             self.data["_choices"] = [[c.value, c.label] for c in choices]
 
     def go(self, flow: str | None, step: str | None = None) -> None:
+        if (flow, step) != (self.contact.flow, self.contact.step):
+            self.data.pop("_misses", None)  # a new question: the count of unusable answers restarts
         self.contact.flow = flow
         self.contact.step = step
+
+    def missed(self) -> int:
+        """Count one more answer this step could not use; returns how many so far."""
+        misses = int(self.data.get("_misses", 0)) + 1
+        self.data["_misses"] = misses
+        return misses
 
     def finish(self) -> None:
         """Back to idle; flow data is dropped, the language stays."""

@@ -10,12 +10,24 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from areas.index import AreaIndex
+from areas.outside import outside_index
 from bot.engine import intents, store
 from bot.engine.context import Context
-from bot.engine.flows import complaint, menu, outage, restore, status, subscribe
-from bot.engine.flows.common import decide, show_menu
+from bot.engine.flows import (
+    complaint,
+    handoff,
+    idle,
+    menu,
+    outage,
+    restore,
+    status,
+    subscribe,
+)
+from bot.engine.flows.common import show_menu
+from bot.engine.manner import language_of
 from channels.messages import Inbound, Outbound
 from complaints.service import parse_ticket
+from core.metrics import CONVERSATION_TURNS, ESCALATIONS
 from core.settings import Settings
 from db.types import utcnow
 
@@ -33,6 +45,7 @@ STEPS: dict[tuple[str, str], Step] = {
     ("complaint", "account"): complaint.account,
     ("complaint", "description"): complaint.description,
     ("complaint", "confirm"): complaint.confirm,
+    ("complaint", "duplicate"): complaint.duplicate,
     ("outage", "area"): outage.area_step,
     ("status", "ticket"): status.ticket_step,
     ("subscribe", "area"): subscribe.area_step,
@@ -65,6 +78,7 @@ class ConversationEngine:
         self.engine = engine
         self.settings = settings
         self.areas = areas
+        outside_index()  # built once per process here, not during a customer's turn
 
     def handle(
         self,
@@ -96,6 +110,7 @@ class ConversationEngine:
             contact = store.load_contact(
                 connection, inbound, now, language=self.settings.default_language
             )
+            waited_for_a_person = contact.needs_human
             text = (inbound.text or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
             ctx = Context(
                 connection=connection,
@@ -125,6 +140,9 @@ class ConversationEngine:
                 language_changed=ctx.language_changed,
                 now=now,
             )
+        CONVERSATION_TURNS.labels(inbound.channel).inc()  # committed: it counts
+        if contact.needs_human and not waited_for_a_person:
+            ESCALATIONS.labels("person").inc()
         return Turn(replies=ctx.replies, outbox_ids=ids, contact_id=contact.id)
 
     def _dispatch(self, ctx: Context, text: str) -> None:
@@ -136,6 +154,9 @@ class ConversationEngine:
             show_menu(ctx)
             return
         self._expire_stale_flow(ctx)
+        _follow_language(ctx)
+        if ctx.contact.needs_human and not ctx.contact.flow and handoff.take(ctx):
+            return  # waiting for a person: the message is for staff
         if self._global_command(ctx):
             return
         ctx.choice = _picked_choice(ctx)
@@ -199,42 +220,25 @@ class ConversationEngine:
         return True
 
     def _idle(self, ctx: Context) -> None:
-        """Free text outside any flow: guess the intent, prefill what we can."""
-        simple = ctx.simple
-        if intents.is_greeting(simple):
-            show_menu(ctx)
-            return
-        category = intents.category_of(simple)
-        matches = self.areas.find(ctx.text, limit=6) if simple else []
-        area = decide(matches)
-        asks_about_outage = intents.has_phrase(simple, intents.OUTAGE_PHRASES)
-        if category and not (asks_about_outage and category == "no_water" and "?" in ctx.text):
-            complaint.start(
-                ctx,
-                category=category,
-                area_code=area.code if area else None,
-                area_candidates=[m.area.code for m in matches if m.score >= matches[0].score - 5],
-            )
-        elif intents.has_phrase(simple, intents.SUBSCRIBE_PHRASES):
-            subscribe.start(ctx)
-        elif intents.has_phrase(simple, intents.HUMAN_PHRASES):
-            menu.talk_to_person(ctx)
-        elif simple.startswith("status") or simple in {"tiket", "cek tiket"}:
-            status.start(ctx)
-        elif area is not None:
-            outage.answer(ctx, area)
-        elif matches or asks_about_outage:
-            outage.start(ctx, matches=matches)
-        else:
-            ctx.say(ctx.t("common.not_understood"))
-            show_menu(ctx)
+        """Free text outside any flow: understood, answered, prefilled (flows/idle.py)."""
+        idle.answer(ctx)
+
+
+def _follow_language(ctx: Context) -> None:
+    """Answer in the language the customer writes in, and remember it on the contact."""
+    if " " not in ctx.simple:
+        return  # one word ("ok", "hello", "menu") says nothing about the language
+    language = language_of(ctx.text)
+    if language and language != ctx.contact.language:
+        ctx.contact.language = language
+        ctx.language_changed = True
 
 
 def _picked_choice(ctx: Context) -> str | None:
     """Map '2', a button's value or its label back to the choice last offered."""
     offered = ctx.data.get("_choices") or []
     text = ctx.text.strip()
-    if text.isdigit() and 1 <= int(text) <= len(offered):
+    if text.isdecimal() and 1 <= int(text) <= len(offered):
         return offered[int(text) - 1][0]
     lowered = text.lower()
     for value, label in offered:
@@ -250,6 +254,6 @@ def _picked_choice(ctx: Context) -> str | None:
         "ticket",
     }:
         return text  # a button from an older message
-    if not offered and text.isdigit() and 1 <= int(text) <= len(MENU_ACTIONS) - 1:
+    if not offered and text.isdecimal() and 1 <= int(text) <= len(MENU_ACTIONS) - 1:
         return f"menu:{list(MENU_ACTIONS)[int(text)]}"
     return None

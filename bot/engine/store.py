@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,31 +40,41 @@ TAKE_UP_RECEIPT = (
     .values(processed_at=bindparam("take_now"))
     .returning(RECEIPT.c.raw_id)
 )
-LOAD_CONTACT = (
-    select(
+
+
+def _state(column: Any) -> Any:
+    """One column of the contact's conversation state, read beside the contact's row."""
+    return select(column).where(STATE.c.contact_id == CONTACT.c.id).scalar_subquery()
+
+
+# A returning contact's row is read and touched (last inbound time, which opens WhatsApp's
+# 24-hour window; active; the phone the channel gave) in one statement, the state with it.
+LOAD_AND_TOUCH_CONTACT = (
+    CONTACT.update()
+    .where(
+        CONTACT.c.channel == bindparam("touch_channel"),
+        CONTACT.c.channel_user_id == bindparam("touch_sender"),
+    )
+    .values(
+        last_inbound_at=bindparam("touch_now"),
+        active=True,
+        phone=func.coalesce(bindparam("touch_phone", type_=CONTACT.c.phone.type), CONTACT.c.phone),
+    )
+    .returning(
         CONTACT.c.id,
         CONTACT.c.language,
         CONTACT.c.opted_out,
         CONTACT.c.display_name,
-        STATE.c.flow,
-        STATE.c.step,
-        STATE.c.data,
-        STATE.c.updated_at,
-    )
-    .select_from(CONTACT.outerjoin(STATE, STATE.c.contact_id == CONTACT.c.id))
-    .where(
-        CONTACT.c.channel == bindparam("channel"),
-        CONTACT.c.channel_user_id == bindparam("sender"),
+        CONTACT.c.needs_human,
+        _state(STATE.c.flow).label("flow"),
+        _state(STATE.c.step).label("step"),
+        _state(STATE.c.data).label("data"),
+        _state(STATE.c.updated_at).label("updated_at"),
     )
 )
 INSERT_CONTACT = CONTACT.insert().returning(CONTACT.c.id)
 INSERT_STATE = STATE.insert()
 INSERT_MESSAGES_RETURNING = MESSAGE.insert().returning(MESSAGE.c.id, sort_by_parameter_order=True)
-TOUCH_CONTACT = (
-    CONTACT.update()
-    .where(CONTACT.c.id == bindparam("touch_id"))
-    .values(last_inbound_at=bindparam("touch_now"), active=True)
-)
 SAVE_STATE = (
     STATE.update()
     .where(STATE.c.contact_id == bindparam("state_contact_id"))
@@ -86,6 +96,7 @@ class ContactView:
     language: str
     opted_out: bool
     display_name: str | None
+    needs_human: bool = False  # asked for a person: messages go to staff (flows/handoff.py)
     flow: str | None = None
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
@@ -119,10 +130,15 @@ def claim_receipt(
 def load_contact(
     connection: Connection, inbound: Inbound, now: datetime, *, language: str = "id"
 ) -> ContactView:
-    """The sender's contact and state, created on their first message."""
-    row = connection.execute(
-        LOAD_CONTACT, {"channel": inbound.channel, "sender": inbound.sender_id}
-    ).first()
+    """The sender's contact and state, created on their first message; a returning contact
+    is touched in the same statement (see `LOAD_AND_TOUCH_CONTACT`)."""
+    params = {
+        "touch_channel": inbound.channel,
+        "touch_sender": inbound.sender_id,
+        "touch_now": now,
+        "touch_phone": _clean(inbound.phone)[:32] or None,
+    }
+    row = connection.execute(LOAD_AND_TOUCH_CONTACT, params).first()
     if row is None:
         return _create_contact(connection, inbound, now, language)
     return ContactView(
@@ -131,6 +147,7 @@ def load_contact(
         language=row.language,
         opted_out=row.opted_out,
         display_name=row.display_name,
+        needs_human=row.needs_human,
         flow=row.flow,
         step=row.step,
         data=dict(row.data or {}),
@@ -194,6 +211,8 @@ def save_turn(
         "next_attempt_at": None,
         "provider_message_id": inbound.raw_id,
         "complaint_id": complaint_id,
+        "notice_id": None,
+        "notice_event": None,
         "created_at": now,
         "sent_at": None,
     }
@@ -223,19 +242,18 @@ def _touch_contact(
     language_changed: bool,
     now: datetime,
 ) -> None:
-    """Last inbound time (WhatsApp's 24-hour window), and what the channel told us anew."""
+    """What the channel or the customer told us anew: a display name, a language.
+
+    The last inbound time and the phone were written when the contact was loaded.
+    """
     changes: dict[str, Any] = {}
     if inbound.display_name and inbound.display_name != contact.display_name:
         changes["display_name"] = _clean(inbound.display_name)[:120]
-    if inbound.phone and not contact.is_new:
-        changes["phone"] = _clean(inbound.phone)[:32]
     if language_changed:
         changes["language"] = contact.language
     if changes:
         statement = CONTACT.update().where(CONTACT.c.id == contact.id)
         connection.execute(statement.values(last_inbound_at=now, active=True, **changes))
-    elif not contact.is_new:
-        connection.execute(TOUCH_CONTACT, {"touch_id": contact.id, "touch_now": now})
 
 
 def _reply_row(
@@ -258,6 +276,8 @@ def _reply_row(
         "media": None,
         "provider_message_id": None,
         "complaint_id": complaint_id,
+        "notice_id": reply.notice_id,
+        "notice_event": reply.notice_event,
         "created_at": now,
         "sent_at": None if queued else now,
     }

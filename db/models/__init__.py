@@ -1,5 +1,6 @@
 """All table models, imported in one place so Alembic and the app see the same metadata."""
 
+from db.models.answers import Answer
 from db.models.areas import ServiceArea
 from db.models.complaints import Complaint, ComplaintEvent, ResponseTarget
 from db.models.contacts import Contact, ConversationState
@@ -12,17 +13,21 @@ from db.models.notices import (
     RotationSchedule,
     SchedulerLease,
 )
-from db.models.staff import ApiToken, AuditLog, Staff
+from db.models.service_level import Escalation, WorkClosure
+from db.models.staff import ApiToken, AuditLog, LoginFailure, Staff, StaffSession
 from db.models.subscriptions import Subscription
 
 __all__ = [
+    "Answer",
     "ApiToken",
     "AuditLog",
     "Complaint",
     "ComplaintEvent",
     "Contact",
     "ConversationState",
+    "Escalation",
     "InboundReceipt",
+    "LoginFailure",
     "Message",
     "Notice",
     "NoticeArea",
@@ -33,5 +38,7 @@ __all__ = [
     "SchedulerLease",
     "ServiceArea",
     "Staff",
+    "StaffSession",
     "Subscription",
+    "WorkClosure",
 ]

@@ -4,7 +4,7 @@
   if (!box || box.dataset.running !== 'yes') return;
   function tick() {
     fetch(box.dataset.url, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (p) {
-      ['targeted', 'sent', 'delivered', 'failed'].forEach(function (k) { document.getElementById('p-' + k).textContent = p.total[k]; });
+      ['targeted', 'sent', 'delivered', 'failed', 'unknown'].forEach(function (k) { document.getElementById('p-' + k).textContent = p.total[k]; });
       document.getElementById('progress-percent').textContent = p.total.percent;
       document.getElementById('progress-bar').style.width = p.total.percent + '%';
       if (p.total.running) setTimeout(tick, 1500);

@@ -35,3 +35,14 @@ def test_prompted_password_and_refusals(settings, engine):
     assert short.exit_code == 1 and "paling sedikit 10 karakter" in short.output
     assert runner.invoke(cli, ["add", "ani", "--role", "boss", "--generate"]).exit_code == 2
     assert runner.invoke(cli, ["token", "create", "nobody"]).exit_code == 1
+
+
+def test_a_new_password_from_the_command_line_signs_the_console_out(settings, engine):
+    cli = build_cli(lambda: engine, lambda: settings)
+    runner = CliRunner()
+    runner.invoke(cli, ["add", "siti", "--role", "agent"], input="correct-horse-1\n" * 2)
+    console = TestClient(console_app(settings, engine))
+    assert login(console, "siti", "correct-horse-1").status_code == 303
+    assert console.get("/staff/inbox", follow_redirects=False).status_code == 200
+    assert runner.invoke(cli, ["passwd", "siti", "--generate"]).exit_code == 0
+    assert console.get("/staff/inbox", follow_redirects=False).status_code == 303

@@ -1,12 +1,8 @@
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from sqlmodel import Session
 
 from accounts import service, tokens
 from core.errors import DomainError
-
-NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def test_passwords_are_argon2_and_verify(engine):
@@ -39,34 +35,6 @@ def test_a_taken_username_is_refused_in_words(engine):
             service.create_staff(session=session, username="Eka", role="agent", password="p" * 12)
     assert taken.value.messages("id") == {"username": "Nama pengguna 'eka' sudah dipakai."}
     assert taken.value.messages("en") == {"username": "The username 'eka' is already taken."}
-
-
-def test_failures_expire_after_fifteen_minutes(engine):
-    with Session(engine) as session:
-        service.create_staff(session=session, username="siti", role="agent", password="p" * 12)
-        for _ in range(5):
-            assert not service.authenticate(
-                session=session, username="siti", password="bad", ip="1.2.3.4", now=NOW
-            )
-        with pytest.raises(service.LoginThrottled):
-            service.authenticate(
-                session=session,
-                username="siti",
-                password="p" * 12,
-                ip="1.2.3.4",
-                now=NOW + timedelta(minutes=14),
-            )
-        # another address is not held back, and the lock lifts after the window
-        assert service.authenticate(
-            session=session, username="siti", password="p" * 12, ip="5.6.7.8", now=NOW
-        )
-        assert service.authenticate(
-            session=session,
-            username="siti",
-            password="p" * 12,
-            ip="1.2.3.4",
-            now=NOW + timedelta(minutes=16),
-        )
 
 
 def test_tokens_are_stored_hashed_and_can_be_revoked(engine):

@@ -146,4 +146,9 @@ NO_MATCH_QUERIES: list[str] = [
     "sungai",
     "tambak",
     "1 2 3",
+    "ga tau namanya",  # not Labuan Tabu, not Lok Tamu
+    "gak tau",
+    "gk tw",
+    "nama desanya lupa",
+    "pokoknya dekat pasar",
 ]

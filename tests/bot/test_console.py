@@ -77,7 +77,8 @@ def test_each_reply_is_flushed_as_soon_as_it_is_made(database_url):
 def test_bad_input_on_the_console_never_shows_a_traceback(database_url):
     out = chat(database_url, ["", "😀", "x" * 10000, "'; DROP TABLE contact; --", "menu"])
     assert "terlalu panjang" in out
-    assert out.count("Pilih layanan") >= 3
+    assert out.count("belum mengerti") == 2  # briefly, with a person and the menu to choose
+    assert out.count("Pilih layanan") == 2  # the empty message and "menu"
 
 
 def test_the_other_flows_scripted_on_the_console(database_url):
@@ -103,3 +104,43 @@ def test_the_other_flows_scripted_on_the_console(database_url):
     assert "diteruskan ke petugas" in out
     assert "Language changed to English" in out
     assert "File a complaint" in out
+
+
+def test_a_conversation_that_listens_scripted_on_the_console(database_url):
+    complaint = chat(
+        database_url,
+        [
+            "assalamualaikum",
+            "air mati di lok baintan sejak subuh, no pel 0312045678",  # 1: problem and area
+            "Desa Lok Baintan RT 02 dekat pasar terapung",  # 2: the address
+            "ya",  # 3: the summary confirmed
+            "makasih",
+        ],
+        "--sender",
+        "warga-4",
+        "--name",
+        "Hj. Rusmini",
+    )
+    assert "Waalaikumsalam warahmatullahi wabarakatuh Ibu Rusmini" in complaint
+    assert "No. pelanggan: 0312045678" in complaint
+    assert "Nomor tiket: ADU-000001" in complaint
+    assert "Sama-sama" in complaint
+    assert "nomor sambungan" not in complaint and "belum mengerti" not in complaint
+
+    others = chat(
+        database_url,
+        [
+            "SUDAH 3 HARI AIR MATI!!!",
+            "menu",
+            "air mati di banjarmasin",
+            "menu",
+            "daftar info gangguan kertak hanyar",
+            "sorry I don't speak Indonesian",
+        ],
+        "--sender",
+        "warga-5",
+    )
+    assert "Mohon maaf atas ketidaknyamanannya" in others
+    assert "dilayani oleh PTAM Bandarmasih" in others
+    assert "Anda berlangganan info gangguan untuk: Kecamatan Kertak Hanyar" in others
+    assert "Language changed to English" in others

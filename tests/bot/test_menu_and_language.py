@@ -26,10 +26,11 @@ def test_switching_to_english_and_back_keeps_the_choice(customer):
     assert "Buat pengaduan" in customer.say("menu")
 
 
-def test_something_not_understood_gets_help_and_the_menu(customer):
+def test_something_not_understood_gets_help_and_a_person_not_the_whole_menu(customer):
     answer = customer.say("qwerty zxcv")
     assert "belum mengerti" in answer
-    assert "Buat pengaduan" in answer
+    assert "Bicara dengan petugas" in answer and "Kembali ke menu" in answer
+    assert "Cek status pengaduan" not in answer
 
 
 def test_talk_to_a_person_in_business_hours_flags_the_conversation(customer, engine):

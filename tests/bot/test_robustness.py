@@ -16,7 +16,7 @@ def test_a_half_finished_complaint_survives_a_restart(customer, engine, settings
     restarted = ConversationEngine(engine=engine, settings=settings, areas=load_area_index(engine))
     again = Customer(restarted, customer.sender)
     again.now = customer.now
-    assert "nomor sambungan" in again.say("Jl. Tatah Bangkal RT 7")
+    assert "Ceritakan masalahnya" in again.say("Jl. Tatah Bangkal RT 7")
 
 
 def test_silence_for_thirty_minutes_drops_the_flow_and_says_so(customer, engine):

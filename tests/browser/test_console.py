@@ -90,7 +90,8 @@ def test_staff_answer_a_telegram_complaint_in_the_browser(live, page, engine):
     assert "Petugas kami menuju Tatah Bangkal" in budi.read()
 
     page.select_option("#status", "in_progress")
-    page.click("text=Ubah status >> nth=-1")
+    page.click("#status-form summary")
+    page.click("#status-confirm")
     expect(page.locator("h1 .badge")).to_have_text("Sedang ditangani")
     live.settle()
     assert f"Tiket {ticket}: status sekarang Sedang ditangani." in budi.read()
@@ -137,6 +138,7 @@ def test_publish_a_notice_for_kertak_hanyar_and_watch_delivery(live, page, engin
     page.click("text=Simpan draf")
     expect(page.locator("[data-preview='id']")).to_contain_text("Kec. Kertak Hanyar")
 
+    page.click("summary:has-text('Terbitkan')")
     page.click("#publish")
     expect(page.locator("#notice-status")).to_have_text("Berlangsung")
     expect(page.locator("#p-targeted")).to_have_text("2", timeout=20_000)

@@ -41,6 +41,7 @@ def test_an_invalid_end_and_an_unconfirmed_short_notice_are_explained(live, page
 
     page.fill("#expected_end_at", (start + timedelta(hours=4)).strftime(LOCAL))
     page.click("text=Simpan draf")
+    page.click("summary:has-text('Terbitkan')")
     page.click("#publish")
     short = page.locator("[data-error='confirm_short_notice']")
     expect(short).to_contain_text("kurang dari 48 jam pemberitahuan")

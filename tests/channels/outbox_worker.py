@@ -33,7 +33,7 @@ async def main(url: str, tg_base: str, token: str, tw_base: str, sid: str, auth:
         engine=engine,
         channels={"telegram": telegram, "whatsapp": whatsapp},
         concurrency=CONCURRENCY,
-        lease_seconds=1.0,
+        lease_seconds=30.0,  # a restarted worker takes its dead predecessor's over at once
         poll_seconds=0.05,
     )
     print("started", flush=True)

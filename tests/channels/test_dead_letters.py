@@ -12,12 +12,12 @@ import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from channels.dead_letters import dead_letters
 from channels.intake import IntakeWorker, accept, waiting
 from channels.messages import Inbound
-from db.models import Contact, InboundReceipt
+from db.models import AuditLog, Contact, InboundReceipt
 from tests.channels.conftest import wait_until
 from tests.staff.factories import add_staff, api_token
 
@@ -102,6 +102,12 @@ def test_staff_list_and_retry_a_dead_letter(make_service, engine):
     assert admin.get("/api/v1/intake/dead-letters").json() == []
     again = admin.post(f"/api/v1/intake/dead-letters/telegram/{update['update_id']}/retry")
     assert again.status_code == 404
+    with Session(engine) as session:  # the retry is in the audit trail, the 404 is not
+        lines = session.exec(select(AuditLog).where(AuditLog.action == "dead_letter.retry")).all()
+    assert [(line.target_type, line.target_id) for line in lines] == [
+        ("dead_letter", f"telegram:{update['update_id']}")
+    ]
+    assert lines[0].detail == {"via": "api"}
 
 
 def test_a_passing_failure_pauses_only_its_sender_and_keeps_their_order(engine):

@@ -7,22 +7,24 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from channels.outbox import Sender
 from channels.ratelimit import RateLimiter
 from channels.telegram import TelegramChannel, make_bot
 from channels.whatsapp import WhatsAppChannel, make_client
+from db.lease import LEASE
 from db.models import Contact, Message
 from db.types import utcnow
 from tests.channels.conftest import wait_until
-from tests.fakes._server import FakeServer, Request, Response
+from tests.channels.holding import HoldingTelegram, HoldingTwilio
 from tests.fakes._telegram_wire import BAD_GATEWAY, too_many_requests
 from tests.fakes.telegram_api import FakeTelegramApi
 from tests.fakes.twilio_api import FakeTwilioApi
@@ -174,6 +176,42 @@ def test_after_a_crash_rows_left_sending_are_not_resent_and_pending_ones_are(eng
     assert all("not sent again" in r.last_error for r in in_doubt)
 
 
+def test_after_a_crash_with_resend_rows_left_sending_go_out_again_once(engine, fake_telegram):
+    """OUTBOX_AFTER_CRASH=resend: at-least-once. The interrupted try counts as an attempt,
+    so a message that brings the sender down every time ends 'unknown', not in a loop."""
+    contacts = add_contacts(engine, "telegram", 3)
+    queue(engine, contacts[:2], "telegram", ["terputus"], status="sending")
+    queue(engine, contacts[2:], "telegram", ["beracun"], status="sending")
+    with Session(engine) as session:
+        poison = session.exec(select(Message).where(col(Message.text).startswith("beracun"))).one()
+        poison.attempts = 2  # interrupted twice already
+        session.add(poison)
+        session.commit()
+    run(engine, [telegram_channel(fake_telegram)], after_crash="resend", max_attempts=3)
+    sent = sorted(m["text"] for m in fake_telegram.sent_messages())
+    assert sent == sorted(f"terputus #{c}" for c in contacts[:2])
+    by_text = {r.text: r for r in rows(engine)}
+    assert [(by_text[f"terputus #{c}"].status, by_text[f"terputus #{c}"].attempts)
+            for c in contacts[:2]] == [("sent", 2), ("sent", 2)]  # fmt: skip
+    assert by_text[f"beracun #{contacts[2]}"].status == "unknown"
+
+
+def test_a_sender_that_takes_the_lease_back_leaves_its_own_sends_alone(engine, fake_telegram):
+    """Rows this process has in flight are its own, even if its lease lapsed meanwhile."""
+    [contact] = add_contacts(engine, "telegram", 1)
+    queue(engine, [contact], "telegram", ["milik sendiri"], status="sending")
+    sender = Sender(engine=engine, channels={}, after_crash="resend")
+    [row] = rows(engine)
+    sender._claimed.add(row.id)
+
+    async def go() -> None:
+        sender._bind_loop()
+        await sender._settle_interrupted()
+
+    asyncio.run(go())
+    assert rows(engine)[0].status == "sending"
+
+
 def test_only_the_lease_holder_sends(engine, fake_telegram):
     contacts = add_contacts(engine, "telegram", 2)
     channel = telegram_channel(fake_telegram)
@@ -193,30 +231,6 @@ def test_only_the_lease_holder_sends(engine, fake_telegram):
 
     asyncio.run(go())
     assert len(fake_telegram.sent_messages()) == 2
-
-
-class Holding(FakeServer):
-    """Mixin for a fake that, once `hold` is set, keeps every send waiting until `release`."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.hold, self.release, self.waiting = threading.Event(), threading.Event(), 0
-        self._count_lock = threading.Lock()
-
-    def handle(self, request: Request) -> Response:
-        if self.hold.is_set() and request.method == "POST" and "etMe" not in request.path:
-            with self._count_lock:
-                self.waiting += 1
-            self.release.wait(30)
-        return super().handle(request)
-
-
-class HoldingTelegram(Holding, FakeTelegramApi):
-    pass
-
-
-class HoldingTwilio(Holding, FakeTwilioApi):
-    pass
 
 
 def start_worker(database_url: str, tg: FakeTelegramApi, tw: FakeTwilioApi) -> subprocess.Popen:
@@ -248,6 +262,9 @@ def test_kill_minus_9_mid_queue_then_restart_delivers_every_message_once(
         fake.release.set()  # the requests it had in flight were received: they count
         fake.hold.clear()
 
+        with engine.begin() as conn:  # as if it had just renewed a long lease before dying:
+            later = utcnow() + timedelta(minutes=10)  # the restart must not wait it out
+            conn.execute(update(LEASE).values(expires_at=later))
         second = start_worker(database_url, tg, tw)
         assert second.wait(60) == 0, second.stdout.read()
 

@@ -72,8 +72,9 @@ def test_a_customer_files_a_complaint_checks_it_subscribes_and_stops(service):
     assert "1. Air tidak mengalir" in siti.say("2")
     assert "Tulis nama desa" in siti.say("1")
     assert "alamat lengkap" in siti.say("Tatah Bangkal")
-    assert "nomor sambungan" in siti.say("Jl. Tatah Bangkal RT 3, dekat langgar")
-    assert "Ceritakan masalahnya" in siti.say("0123 4567")
+    assert "Ceritakan masalahnya" in siti.say(
+        "Jl. Tatah Bangkal RT 3, dekat langgar, no pel 0123 4567"
+    )
     summary = siti.say("Air keruh sejak kemarin", num_media=1)
     assert "Masalah: Air tidak mengalir" in summary
     ticket = TICKET.search(siti.say("1")).group(0)
@@ -86,7 +87,8 @@ def test_a_customer_files_a_complaint_checks_it_subscribes_and_stops(service):
 
     sent = service.tw.sent_messages(to=SITI)
     assert {m["from"] for m in sent} == {SANDBOX_NUMBER}
-    assert {m["status_callback"] for m in sent} == {PUBLIC + "/webhooks/whatsapp/status"}
+    callbacks = [m["status_callback"] for m in sent]
+    assert all(url.startswith(PUBLIC + "/webhooks/whatsapp/status?message=") for url in callbacks)
     with Session(service.engine) as session:
         contact = session.exec(select(Contact)).one()
         complaint = session.exec(select(Complaint)).one()
@@ -183,6 +185,50 @@ def test_status_callbacks_never_move_a_message_backwards(service):
     assert message(service.engine, row).status == "read"
 
 
+def _lost_answer(engine, row_id: int) -> None:
+    """What a kill -9 between Twilio's acceptance and our recording leaves: unknown, no sid."""
+    with Session(engine) as session:
+        row = session.get(Message, row_id)
+        assert row is not None
+        row.status, row.provider_message_id = "unknown", None
+        session.add(row)
+        session.commit()
+
+
+def test_an_unknown_message_settles_when_twilio_calls_back_for_it(service):
+    """The callback URL names our row, so a crash that lost Twilio's answer loses nothing."""
+    contact = add_contact(service.engine)
+    row = queue(service.engine, contact, "Pemberitahuan gangguan")
+    service.settle()
+    [sent] = service.tw.sent_messages(to=SITI)
+    assert sent["status_callback"] == f"{PUBLIC}/webhooks/whatsapp/status?message={row}"
+    _lost_answer(service.engine, row)
+
+    assert (
+        status_callback(service, sent["sid"], "delivered", url=sent["status_callback"]).status_code
+        == 204
+    )
+    settled = message(service.engine, row)
+    assert (settled.status, settled.provider_message_id) == ("delivered", sent["sid"])
+    assert status_callback(service, sent["sid"], "read").status_code == 204  # by its sid now
+    assert message(service.engine, row).status == "read"
+
+
+def test_a_callback_never_takes_over_a_row_that_is_not_unknown(service):
+    contact = add_contact(service.engine)
+    first = queue(service.engine, contact, "satu")
+    second = queue(service.engine, contact, "dua")
+    service.settle()
+    one, two = service.tw.sent_messages(to=SITI)
+    _lost_answer(service.engine, first)
+    # a forged or stray URL naming the other (sent) row changes nothing there
+    stray = f"{PUBLIC}/webhooks/whatsapp/status?message={second}"
+    assert status_callback(service, one["sid"], "failed", url=stray).status_code == 204
+    assert message(service.engine, second).status == "sent"
+    assert message(service.engine, first).status == "unknown"  # no callback for it yet
+    assert two["sid"] == message(service.engine, second).provider_message_id
+
+
 def test_a_status_callback_must_be_signed(service):
     response = service.client.post(
         "/webhooks/whatsapp/status", data={"MessageSid": "SM1", "MessageStatus": "read"}
@@ -190,15 +236,18 @@ def test_a_status_callback_must_be_signed(service):
     assert response.status_code == 403
 
 
-def status_callback(service, sid: str, status: str, error_code: int | None = None):
-    """Twilio's signed status callback for a message the fake accepted, posted to the app."""
-    url = PUBLIC + "/webhooks/whatsapp/status"
+def status_callback(
+    service, sid: str, status: str, error_code: int | None = None, url: str | None = None
+):
+    """Twilio's signed status callback for a message the fake accepted, posted to the app
+    (at `url`, the message's own StatusCallback, when given)."""
+    url = url or PUBLIC + "/webhooks/whatsapp/status"
     resource = service.tw.messages[sid]
     form, headers = signed_status_callback_form(
         url, DEFAULT_AUTH_TOKEN, message_sid=sid, status=status, to=resource["to"],
         from_=resource["from"] or "", error_code=error_code,
     )  # fmt: skip
-    return service.client.post("/webhooks/whatsapp/status", data=form, headers=headers)
+    return service.client.post(url.removeprefix(PUBLIC), data=form, headers=headers)
 
 
 def test_outside_the_window_a_notice_goes_as_its_template(service):

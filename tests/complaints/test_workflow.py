@@ -174,7 +174,7 @@ def test_supervisors_edit_targets_within_reason(engine):
         old, _ = workflow.set_target(
             session=session, category="billing", first_response_minutes=120, resolution_minutes=2880
         )
-        assert old == (24 * 60, 7 * 24 * 60)
+        assert old == (8 * 60, 5 * 8 * 60)  # the default: in working time (8-hour days)
         assert session.get(ResponseTarget, "billing").first_response_minutes == 120
         with pytest.raises(DomainError, match="resolution"):
             workflow.set_target(

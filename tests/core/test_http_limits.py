@@ -6,7 +6,9 @@ import asyncio
 import json
 from typing import Any
 
-from core.http_limits import BodyLimit, json_too_deep
+import pytest
+
+from core.http_limits import ROW_ID_MAX, BodyLimit, json_too_deep, row_id
 
 
 class Recorder:
@@ -81,3 +83,24 @@ def test_json_depth_is_measured_without_parsing_and_strings_do_not_count():
     assert not json_too_deep(b'{"a": [1, {"b": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}]}', 5)
     assert not json_too_deep(b'{"text": "\\"[[[[[[[[[["}', 2)
     assert json_too_deep(b'{"a":{"b":{"c":{}}}}', 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42", 42),
+        ("٣", 3),
+        (str(ROW_ID_MAX), ROW_ID_MAX),
+        ("", None),
+        (None, None),
+        ("0", None),
+        ("-1", None),
+        ("²", None),
+        ("①", None),
+        ("2147483648", None),
+        ("9" * 40, None),
+    ],
+)
+def test_a_row_id_from_text_is_a_number_postgresql_can_hold(text, expected):
+    """'²' passes str.isdigit() but not int(); past ROW_ID_MAX PostgreSQL refuses it."""
+    assert row_id(text) == expected

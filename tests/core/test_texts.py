@@ -92,7 +92,7 @@ WORDING = [
     *sorted((ROOT / "staff").glob("*.py")),
     *sorted((ROOT / "core").glob("*.py")),
     ROOT / "outage_notices" / "texts.py",
-    ROOT / "reports" / "export.py",
+    *sorted((ROOT / "reports").glob("*.py")),
     ROOT / "complaints" / "workflow.py",
 ]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -96,3 +99,53 @@ def test_a_holder_name_is_unique_per_call_and_fits_the_column():
     first, second = lease.holder_name(), lease.holder_name()
     assert first != second
     assert len(first) <= 64
+
+
+def _holder_of_a_process(*, keep_running: bool) -> tuple[str, subprocess.Popen]:
+    """A holder name made in another process, which then exits (reaped) or keeps running."""
+    code = "from db.lease import holder_name; print(holder_name(), flush=True)"
+    if keep_running:
+        code += "; import sys; sys.stdin.read()"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None
+    return child.stdout.readline().strip(), child
+
+
+def test_a_restart_takes_over_the_lease_of_its_dead_predecessor_at_once(engine):
+    """kill -9 leaves the lease behind; the next process on this host does not wait for it."""
+    now = utcnow()
+    dead, child = _holder_of_a_process(keep_running=False)
+    child.wait(10)  # gone (and reaped, as a supervisor reaps it)
+    assert lease.acquire(engine, name="outbox", holder=dead, now=now, seconds=30)  # until +30 s
+    restarted = lease.holder_name()
+    assert lease.acquire(engine, name="outbox", holder=restarted, now=now, seconds=30)
+    assert lease.current_holder(engine, name="outbox", now=now) == restarted
+
+
+def test_a_live_process_on_this_host_is_never_taken_over(engine):
+    now = utcnow()
+    alive, child = _holder_of_a_process(keep_running=True)
+    try:
+        assert lease.acquire(engine, name="outbox", holder=alive, now=now, seconds=30)
+        assert not lease.acquire(engine, name="outbox", holder=lease.holder_name(), now=now,
+                                 seconds=30)  # fmt: skip
+        mine = lease.holder_name()  # another holder in this very (live) process
+        assert lease.acquire(engine, name="notices", holder=mine, now=now, seconds=30)
+        assert not lease.acquire(engine, name="notices", holder=lease.holder_name(), now=now,
+                                 seconds=30)  # fmt: skip
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(10)
+    assert lease.current_holder(engine, name="outbox", now=now) == alive
+
+
+def test_a_pid_reused_by_another_process_does_not_keep_a_dead_holder_alive():
+    host, pid, started, tag = lease.holder_name().rsplit(":", 3)
+    assert not lease.holder_is_dead(f"{host}:{pid}:{started}:{tag}")  # this process
+    assert lease.holder_is_dead(f"{host}:{pid}:{int(started) - 1}:{tag}")  # an earlier one
+    assert not lease.holder_is_dead(f"elsewhere:{pid}:1:{tag}")  # another host: not judged
+    assert not lease.holder_is_dead("web-1")  # a name we did not make: not judged
+    assert lease.parse_holder(lease.holder_name()) == lease.Holder(host, os.getpid(), started)

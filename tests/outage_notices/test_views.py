@@ -89,6 +89,7 @@ def test_create_publish_and_show_with_delivery_counts(client, engine):
         "delivered": 1,
         "failed": 1,
         "pending": 0,
+        "unknown": 0,
     }
     assert shown["pushes"][0]["delivery"]["targeted"] == 2
     listed = client.get("/api/v1/notices", params={"status": "scheduled"}).json()

@@ -134,14 +134,20 @@ def test_an_end_before_the_start_is_shown_inline_in_indonesian(app, engine):
         assert session.exec(select(AuditLog.action)).all() == ["login"]
 
 
-def test_agent_cannot_publish_a_notice(app, engine):
+def test_agent_reads_notices_but_cannot_publish_one(app, engine):
     editor = signed_in(app, engine, "eddy", "editor")
     notice_id = _draft(editor, engine)
     agent = signed_in(app, engine, "siti", "agent")
     token = csrf_of(agent.get("/staff/inbox").text)
     response = agent.post(f"/staff/notices/{notice_id}/publish", data={"csrf_token": token})
     assert response.status_code == 403
-    assert agent.get("/staff/notices").status_code == 403
+    listing = agent.get("/staff/notices")
+    assert listing.status_code == 200 and "/staff/notices/new" not in listing.text
+    page = agent.get(f"/staff/notices/{notice_id}")
+    assert page.status_code == 200
+    assert f"/staff/notices/{notice_id}/publish" not in page.text
+    assert "data-read-only" in page.text
+    assert agent.get("/staff/notices/new").status_code == 403
     with Session(engine) as session:
         assert session.get(Notice, notice_id).status == "draft"
 

@@ -6,7 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from accounts import throttle
+from bot.app import create_app
+from bot.runtime import Runtime
 from db.models import AuditLog
+from db.types import utcnow
 from tests.staff.factories import add_staff, console_app, csrf_of, login, signed_in
 
 
@@ -53,15 +57,72 @@ def test_wrong_password_is_refused_and_counted(app, engine):
     assert actions(engine) == ["login_failed"]
 
 
-def test_five_failures_lock_the_username_for_fifteen_minutes(app, engine):
+def test_after_five_failures_even_the_right_password_waits_with_retry_after(app, engine):
     add_staff(engine, "siti", "agent")
     client = TestClient(app)
     for _ in range(5):
         assert login(client, "siti", "guess-guess-guess").status_code == 401
-    response = login(client, "siti")  # even the right password waits now
+    response = login(client, "siti")  # the right password, at once: no oracle
     assert response.status_code == 429
-    assert "15 menit" in response.text
-    assert login(client, "budi").status_code == 401  # another username is not locked
+    assert response.headers["retry-after"] in {"1", "2"}
+    assert "Silakan tunggu 2 detik" in response.text or "Silakan tunggu 1 detik" in response.text
+    assert "kabar_session" not in response.headers.get("set-cookie", "")
+    assert login(client, "budi").status_code == 401  # another username is not held back
+    assert actions(engine) == ["login_failed"] * 6  # the waiting attempt was not counted
+
+
+def test_a_known_browser_signs_in_while_its_account_is_under_attack(app, engine):
+    add_staff(engine, "siti", "agent")
+    own = TestClient(app)
+    assert login(own, "siti").status_code == 303  # siti's desk, known from now on
+    own.post("/staff/logout", data={"csrf_token": csrf_of(own.get("/staff/inbox").text)})
+    attacker = TestClient(app)
+    for _ in range(6):
+        login(attacker, "siti", "guess-guess-guess")
+    assert login(attacker, "siti").status_code == 429
+    assert login(own, "siti").status_code == 303
+
+
+def _failed_before(engine, source: str, count: int) -> None:
+    with Session(engine) as session:
+        for n in range(count):
+            attempt = throttle.Attempt.of(f"user{n}", ip=source)
+            throttle.record_failure(session=session, attempt=attempt, now=utcnow())
+        session.commit()
+
+
+def _audited_sources(engine) -> list[str | None]:
+    with Session(engine) as session:
+        return [row.ip for row in session.exec(select(AuditLog).order_by(col(AuditLog.id)))]
+
+
+def test_rotating_x_forwarded_for_from_an_untrusted_peer_changes_nothing(settings, engine):
+    proxied = settings.model_copy(update={"forwarded_allow_ips": "10.0.0.2"})
+    app = create_app(proxied, runtime=Runtime.start(proxied, engine=engine))
+    add_staff(engine, "siti", "agent")
+    _failed_before(engine, "198.51.100.9", throttle.SOURCE_FREE - 1)
+    direct = TestClient(app, client=("198.51.100.9", 40000))
+    direct.headers["X-Forwarded-For"] = "192.0.2.1"
+    assert login(direct, "siti", "guess-guess-guess").status_code == 401
+    direct.headers["X-Forwarded-For"] = "192.0.2.2"
+    assert login(direct, "siti").status_code == 429
+    assert _audited_sources(engine) == ["198.51.100.9"]
+
+
+def test_behind_the_trusted_proxy_the_address_it_appends_is_the_clients(settings, engine):
+    proxied = settings.model_copy(update={"forwarded_allow_ips": "10.0.0.0/24"})
+    app = create_app(proxied, runtime=Runtime.start(proxied, engine=engine))
+    add_staff(engine, "siti", "agent")
+    _failed_before(engine, "203.0.113.7", throttle.SOURCE_FREE - 1)
+    proxy = TestClient(app, client=("10.0.0.2", 40000))
+    # the client forges an earlier hop; the proxy appends the address it really came from
+    proxy.headers["X-Forwarded-For"] = "192.0.2.1, 203.0.113.7"
+    assert login(proxy, "siti", "guess-guess-guess").status_code == 401
+    proxy.headers["X-Forwarded-For"] = "192.0.2.99, 203.0.113.7"
+    assert login(proxy, "siti").status_code == 429
+    proxy.headers["X-Forwarded-For"] = "203.0.113.8"  # someone else behind the same proxy
+    assert login(proxy, "siti").status_code == 303
+    assert _audited_sources(engine) == ["203.0.113.7", "203.0.113.8"]
 
 
 def test_login_form_without_its_csrf_token_is_refused(app, engine):

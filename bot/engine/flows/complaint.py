@@ -1,27 +1,43 @@
-"""Filing a complaint: category, area, address, account number, description, confirmation."""
+"""Filing a complaint: category, area, address, account number, description, confirmation.
+
+What the customer's message already said (bot/engine/understanding.py) is filled in, and only
+what is missing is asked, in this order: category, area, address (which may carry the account
+number), the account number for billing and meter problems, a description when there is none
+yet; then one summary to confirm. At any step "eh maksudnya ..." or "bukan X tapi Y" changes
+what was noted, and "tidak, cuma nanya" leaves without a complaint.
+"""
 
 from __future__ import annotations
 
-import re
-
+from bot.engine import slots
 from bot.engine.context import Context
-from bot.engine.flows.common import area_label, area_of, pick_area
-from bot.engine.intents import SKIP_WORDS, answer_yes_no
-from channels.messages import Choice
-from complaints.service import (
-    CATEGORIES,
-    create_complaint,
-    first_response_due,
-    first_response_minutes,
+from bot.engine.flows import outage, ticket_sense
+from bot.engine.flows.common import (
+    area_label,
+    area_of,
+    ask_again,
+    mention_namesake,
+    offer_kecamatan,
+    pick_area,
+    tell_outside,
 )
+from bot.engine.manner import is_skip, just_asking, yes_or_no
+from bot.engine.understanding import Understanding
+from channels.messages import Choice
+from complaints.calendar import working_calendar
+from complaints.service import CATEGORIES, create_complaint
 from db.models import Complaint
 from db.vocab import Channel
 from outage_notices.linking import LINKABLE_CATEGORIES, link_complaint
 from outage_notices.lookup import ongoing_disruption
 
-ACCOUNT = re.compile(r"^\d{5,15}$")
 MIN_ADDRESS = 5
 MAX_FIELD = 1000
+ACCOUNT_CATEGORIES = frozenset({"billing", "meter"})  # staff need the account number for these
+_CHANGE_WORDS = frozenset(
+    ["bukan", "maksud", "maksudnya", "salah", "ralat", "koreksi", "eh", "ganti", "mean"]
+)
+_RESTATING = frozenset(["maksud", "maksudnya", "salah", "ralat", "koreksi", "mean"])
 
 
 def start(
@@ -30,118 +46,217 @@ def start(
     category: str | None = None,
     area_code: str | None = None,
     area_candidates: list[str] | None = None,
+    understood: Understanding | None = None,
 ) -> None:
-    """Begin a complaint; what the customer already told us is filled in for them to confirm."""
+    """Begin a complaint with what the customer already told us; ask only for what is missing."""
+    place = understood.place if understood else None
+    category = category or (understood.category if understood else None)
+    if place is not None and place.area is not None and area_code is None:
+        area_code = place.area.code
+        mention_namesake(ctx, place.area)
+    if place is not None and not area_candidates and area_code is None:
+        area_candidates = [m.area.code for m in place.matches]
+    said = ctx.text[:MAX_FIELD] if category and understood else None
     ctx.data.clear()
     ctx.data.update(
-        {"category": category, "area_code": area_code, "candidates": area_candidates or []}
+        {
+            "category": category,
+            "area_code": area_code,
+            "candidates": area_candidates or [],
+            "regency": place.regency if place else None,
+            "account": understood.account_number if understood else None,
+            # the customer's own words that began it: the description, and what is offered
+            # to an open ticket like it (flows/ticket_sense.py)
+            "said": said,
+            "description": said,
+        }
     )
-    if category:
-        ctx.go("complaint", "prefill")
-        area = area_of(ctx, area_code)
-        name = ctx.t(f"complaint_category.{category}")
-        if area:
-            text = ctx.t("complaint.confirm_prefill", category=name, area=area_label(ctx, area))
-        else:
-            text = ctx.t("complaint.confirm_prefill_no_area", category=name)
-        ctx.say(text, [Choice(ctx.t("common.yes"), "yes"), Choice(ctx.t("common.no"), "no")])
-        return
-    ask_category(ctx)
+    if category and understood:
+        _note(ctx, "complaint.noted")
+    if place is not None and place.outside is not None and not area_code:
+        tell_outside(ctx, place.outside)
+        ctx.data["outside_told"] = True
+    _next(ctx)
 
 
-def ask_category(ctx: Context) -> None:
+def _next(ctx: Context) -> None:
+    """Ask for the first thing still missing, or show the summary."""
+    data = ctx.data
+    if not data.get("category"):
+        ask_category(ctx)
+    elif not data.get("area_code"):
+        _ask_area(ctx)
+    elif not data.get("address"):
+        _ask_address(ctx)
+    elif (
+        data.get("account") is None
+        and not data.get("account_asked")
+        and data["category"] in ACCOUNT_CATEGORIES
+    ):
+        _ask_account(ctx)
+    elif not (data.get("description") or data.get("media") or data.get("description_asked")):
+        _ask_description(ctx)
+    else:
+        _confirm(ctx)
+
+
+def _note(ctx: Context, key: str) -> None:
+    """ "Baik, kami catat: Air tidak mengalir di Lok Baintan." before the next question."""
+    data = ctx.data
+    found = area_of(ctx, data.get("area_code"))
+    category = ctx.t(f"complaint_category.{data['category']}") if data.get("category") else "-"
+    where = ctx.t("complaint.noted_area", area=area_label(ctx, found)) if found else ""
+    ctx.preface(ctx.t(key, category=category, where=where))
+
+
+def ask_category(ctx: Context, *, again: bool = False) -> None:
     ctx.go("complaint", "category")
     choices = [Choice(ctx.t(f"complaint_category.{c}"), f"cat:{c}") for c in CATEGORIES]
-    ctx.say(ctx.t("complaint.ask_category"), choices)
+    if again:
+        ask_again(ctx, ctx.t("complaint.ask_category"), choices)
+    else:
+        ctx.say(ctx.t("complaint.ask_category"), choices)
 
 
 def prefill(ctx: Context) -> None:
-    answer = _yes_no(ctx)
-    if answer is None:
-        start(
-            ctx,
-            category=ctx.data.get("category"),
-            area_code=ctx.data.get("area_code"),
-            area_candidates=ctx.data.get("candidates"),
-        )
-    elif answer:
-        _after_category(ctx)
-    else:
-        ctx.data["area_code"] = None
-        ask_category(ctx)
+    """A conversation left at the old "is this right?" question goes on from what is known."""
+    _next(ctx)
 
 
 def category(ctx: Context) -> None:
     picked = (ctx.choice or "").removeprefix("cat:")
     if ctx.choice and ctx.choice.startswith("cat:") and picked in CATEGORIES:
         ctx.data["category"] = picked
-        _after_category(ctx)
+        _next(ctx)
         return
-    ask_category(ctx)
+    if just_asking(ctx.text):
+        _leave_just_asking(ctx)
+        return
+    understood = ctx.understood
+    if understood.category:
+        ctx.data["category"] = understood.category
+        if understood.place.area and not ctx.data.get("area_code"):
+            ctx.data["area_code"] = understood.place.area.code
+        _next(ctx)
+        return
+    ask_category(ctx, again=True)
 
 
-def _after_category(ctx: Context) -> None:
-    if ctx.data.get("area_code"):
-        _ask_address(ctx)
-        return
+def _ask_area(ctx: Context) -> None:
     ctx.go("complaint", "area")
-    candidates = [a for a in map(ctx.areas.get, ctx.data.pop("candidates", [])) if a]
+    data = ctx.data
+    candidates = [a for a in map(ctx.areas.get, data.pop("candidates", [])) if a]
     if candidates:
         choices = [Choice(area_label(ctx, a), f"area:{a.code}") for a in candidates]
         ctx.say(ctx.t("area.pick"), [*choices, Choice(ctx.t("common.not_in_list"), "area:none")])
+    elif data.get("regency"):
+        offer_kecamatan(ctx, regency=data.pop("regency"))
+    elif data.pop("outside_told", False):
+        ctx.say(ctx.t("area.ask_other"))
     else:
         ctx.say(ctx.t("area.ask"))
 
 
 def area(ctx: Context) -> None:
-    if ctx.choice == "area:none":
-        ctx.say(ctx.t("area.ask"))
+    if _changed(ctx):
         return
     found = pick_area(ctx)
     if found is not None:
         ctx.data["area_code"] = found.code
-        _ask_address(ctx)
+        _next(ctx)
 
 
 def _ask_address(ctx: Context) -> None:
+    if ticket_sense.offer_open_ticket(ctx, text=_what_they_said(ctx), resume="address"):
+        return
     ctx.go("complaint", "address")
-    ctx.say(ctx.t("complaint.ask_address"))
+    has_account = ctx.data.get("account") is not None
+    ctx.say(ctx.t("complaint.ask_address" if has_account else "complaint.ask_address_account"))
+
+
+def duplicate(ctx: Context) -> None:
+    """The answer to 'add this to your open ticket?': added, or on with a new complaint."""
+    if ticket_sense.duplicate_answer(ctx) != "new":
+        return
+    if (ctx.data.pop("duplicate", None) or {}).get("resume") == "file":
+        _file(ctx)
+    else:
+        _next(ctx)
+
+
+def _what_they_said(ctx: Context) -> str:
+    data = ctx.data
+    parts = [data.get("said") or "", data.get("address") or "", data.get("description") or ""]
+    return "\n".join(dict.fromkeys(part for part in parts if part)) or ctx.text
 
 
 def address(ctx: Context) -> None:
-    if len(ctx.text) < MIN_ADDRESS:
-        ctx.say(ctx.t("complaint.address_short"))
+    if _changed(ctx):
         return
-    ctx.data["address"] = ctx.text[:MAX_FIELD]
+    account = slots.account_number(ctx.text)
+    if account and len(_letters(ctx.text)) < MIN_ADDRESS:  # only the account number
+        ctx.data["account"] = account
+        ctx.say(ctx.t("complaint.account_noted", account=account))
+        ctx.say(ctx.t("complaint.ask_address"))
+        return
+    if len(ctx.text) < MIN_ADDRESS:
+        ask_again(ctx, ctx.t("complaint.address_short"))
+        return
+    ctx.data["address"] = (slots.without_account(ctx.text) or ctx.text)[:MAX_FIELD]
+    if account and ctx.data.get("account") is None:
+        ctx.data["account"] = account
+    _next(ctx)
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text if c.isalpha())
+
+
+def _ask_account(ctx: Context) -> None:
     ctx.go("complaint", "account")
+    ctx.data["account_asked"] = True
     ctx.say(ctx.t("complaint.ask_account"), [Choice(ctx.t("common.skip"), "skip")])
 
 
 def account(ctx: Context) -> None:
-    digits = re.sub(r"[\s.\-/]", "", ctx.text)
-    if ctx.choice == "skip" or ctx.simple in SKIP_WORDS:
+    """Optional: digits however written ("kan sudah saya tulis tadi 0123456789"), or a skip."""
+    if _changed(ctx):
+        return
+    digits = slots.digits_anywhere(ctx.text)
+    if ctx.choice == "skip" or (digits is None and is_skip(ctx.text)):
         ctx.data["account"] = None
-    elif ACCOUNT.match(digits):
+    elif digits is not None:
         ctx.data["account"] = digits
     else:
-        ctx.say(ctx.t("complaint.account_invalid"), [Choice(ctx.t("common.skip"), "skip")])
+        skip = [Choice(ctx.t("common.skip"), "skip")]
+        ask_again(ctx, ctx.t("complaint.account_invalid"), skip, skip=True)
         return
+    _next(ctx)
+
+
+def _ask_description(ctx: Context) -> None:
     ctx.go("complaint", "description")
+    ctx.data["description_asked"] = True
     key = "complaint.ask_description" if ctx.supports_media else "complaint.ask_description_text"
-    ctx.say(ctx.t(key))
+    ctx.say(ctx.t(key), [Choice(ctx.t("common.skip"), "skip")])
 
 
 def description(ctx: Context) -> None:
     if ctx.inbound.media:
         ctx.data["media"] = ctx.inbound.media[0]
-    if len(ctx.text) < 3 and not ctx.data.get("media"):
-        ctx.say(ctx.t("complaint.description_short"))
+    if ctx.choice == "skip" or is_skip(ctx.text):
+        _next(ctx)
         return
-    ctx.data["description"] = ctx.text[:MAX_FIELD]
-    _confirm(ctx)
+    if len(ctx.text) < 3 and not ctx.data.get("media"):
+        skip = [Choice(ctx.t("common.skip"), "skip")]
+        ask_again(ctx, ctx.t("complaint.description_short"), skip, skip=True)
+        return
+    if ctx.text:
+        ctx.data["description"] = ctx.text[:MAX_FIELD]
+    _next(ctx)
 
 
-def _confirm(ctx: Context) -> None:
+def _confirm(ctx: Context, *, again: bool = False) -> None:
     ctx.go("complaint", "confirm")
     data = ctx.data
     found = area_of(ctx, data.get("area_code"))
@@ -156,12 +271,18 @@ def _confirm(ctx: Context) -> None:
         photo=ctx.t("complaint.photo_attached") if data.get("media") else "",
     )
     choices = [Choice(ctx.t("complaint.send"), "yes"), Choice(ctx.t("complaint.edit"), "restart")]
-    ctx.say(text, [*choices, Choice(ctx.t("common.back_to_menu"), "menu:main")])
+    choices.append(Choice(ctx.t("common.back_to_menu"), "menu:main"))
+    if again:
+        ask_again(ctx, text, choices)
+    else:
+        ctx.say(text, choices)
 
 
 def confirm(ctx: Context) -> None:
     if ctx.choice == "restart":
         start(ctx)
+        return
+    if _changed(ctx):
         return
     answer = _yes_no(ctx)
     if answer:
@@ -169,10 +290,56 @@ def confirm(ctx: Context) -> None:
     elif answer is False:
         start(ctx)
     else:
-        _confirm(ctx)
+        _confirm(ctx, again=True)
+
+
+def _changed(ctx: Context) -> bool:
+    """A message that corrects what we noted, or says it was only a question; False otherwise.
+
+    "eh maksudnya kecil, bukan mati" changes the category, "eh salah, di Gambut" the area;
+    the step that was waiting asks its question again (or the summary is shown again).
+    """
+    if just_asking(ctx.text):
+        _leave_just_asking(ctx)
+        return True
+    if ctx.choice or not _CHANGE_WORDS.intersection(ctx.simple.split()):
+        return False
+    understood = ctx.understood
+    data = ctx.data
+    changed = False
+    ruled_out = understood.negated_category == data.get("category")
+    restated = bool(_RESTATING.intersection(ctx.simple.split()))
+    if understood.category not in (None, data.get("category")) and (ruled_out or restated):
+        data["category"] = understood.category
+        changed = True
+    area = understood.place.area
+    if area is not None and area.code != data.get("area_code"):
+        data["area_code"] = area.code
+        changed = True
+    if changed:
+        _note(ctx, "complaint.changed")
+        _next(ctx)
+    return changed
+
+
+def _leave_just_asking(ctx: Context) -> None:
+    """No complaint after all; where we know the area, its disruption news is the answer."""
+    found = area_of(ctx, ctx.data.get("area_code"))
+    ctx.finish()
+    ctx.preface(ctx.t("complaint.just_asking"))
+    if found is not None:
+        outage.answer(ctx, found)
+        return
+    choices = [
+        Choice(ctx.t("menu.outage"), "menu:outage"),
+        Choice(ctx.t("common.back_to_menu"), "menu:main"),
+    ]
+    ctx.say(ctx.t("complaint.ask_question"), choices)
 
 
 def _file(ctx: Context) -> None:
+    if ticket_sense.offer_open_ticket(ctx, text=_what_they_said(ctx), resume="file"):
+        return
     data = ctx.data
     complaint = create_complaint(
         session=ctx.session,
@@ -186,11 +353,11 @@ def _file(ctx: Context) -> None:
         media_ref=data.get("media"),
         ticket_prefix=ctx.settings.ticket_prefix,
         now=ctx.now,
+        calendar=working_calendar(session=ctx.session, settings=ctx.settings),
     )
     ctx.complaint_id = complaint.id
     ctx.finish()
-    minutes = first_response_minutes(session=ctx.session, category=complaint.category)
-    due = first_response_due(created_at=complaint.created_at, minutes=minutes)
+    due = complaint.first_response_due_at or complaint.created_at  # set on every new complaint
     target = ctx.t("complaint.target_during_hours", when=ctx.time(due))
     ctx.say(ctx.t("complaint.created", ticket=complaint.ticket_number, target=target))
     _link_to_known_disruption(ctx, complaint)
@@ -230,4 +397,4 @@ def _link_to_known_disruption(ctx: Context, complaint: Complaint) -> None:
 def _yes_no(ctx: Context) -> bool | None:
     if ctx.choice in {"yes", "no"}:
         return ctx.choice == "yes"
-    return answer_yes_no(ctx.simple)
+    return yes_or_no(ctx.text)

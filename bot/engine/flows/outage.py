@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from areas.index import Area, AreaMatch
+from areas.index import Area
 from bot.engine.context import Context
 from bot.engine.flows.common import area_label, pick_area
+from bot.engine.understanding import Place
 from channels.messages import Choice
 from core import timefmt
 from outage_notices.lookup import Disruption, disruptions_for_area
@@ -15,20 +16,17 @@ from outage_notices.rotation import windows_on
 MAX_SHOWN = 4
 
 
-def start(ctx: Context, *, matches: list[AreaMatch] | None = None) -> None:
-    """Ask for the area, or go on with the candidates the message already named."""
+def start(ctx: Context, *, place: Place | None = None) -> None:
+    """Ask for the area, or go on with the place the message already named."""
     ctx.go("outage", "area")
-    if matches:
-        area_step(ctx, matches=matches)
+    if place is not None and (place.matches or place.outside or place.regency):
+        area_step(ctx, place=place)
     else:
         ctx.say(ctx.t("area.ask"))
 
 
-def area_step(ctx: Context, *, matches: list[AreaMatch] | None = None) -> None:
-    if ctx.choice == "area:none":
-        ctx.say(ctx.t("area.ask"))
-        return
-    area = pick_area(ctx, matches=matches)
+def area_step(ctx: Context, *, place: Place | None = None) -> None:
+    area = pick_area(ctx, place=place)
     if area is not None:
         answer(ctx, area)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.engine.context import Context
+from bot.engine.flows.common import ask_again
 from bot.engine.intents import answer_yes_no
 from channels.messages import Choice
 from complaints.service import set_status
@@ -17,7 +18,7 @@ def ask(ctx: Context) -> None:
     answer = ctx.choice == "yes" if ctx.choice in {"yes", "no"} else answer_yes_no(ctx.simple)
     if answer is None:
         choices = [Choice(ctx.t("common.yes"), "yes"), Choice(ctx.t("common.no"), "no")]
-        ctx.say(ctx.t("restore.ask_again"), choices)
+        ask_again(ctx, ctx.t("restore.ask_again"), choices)
         return
     ids = [int(i) for i in ctx.data.get("complaint_ids", [])]
     complaints = ctx.session.exec(

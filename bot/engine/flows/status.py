@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.engine import slots
 from bot.engine.context import Context
-from bot.engine.flows.common import area_label, area_of
+from bot.engine.flows.common import area_label, area_of, ask_again
 from channels.messages import Choice
 from complaints.service import (
     complaint_of_contact,
@@ -41,10 +42,13 @@ def ticket_step(ctx: Context) -> None:
         show(ctx, ctx.choice.removeprefix("ticket:"))
         return
     ticket = parse_ticket(ctx.text, ctx.settings.ticket_prefix)
-    if ticket is None and ctx.text.strip().isdigit() and len(ctx.text.strip()) <= 6:
+    if ticket is None and ctx.text.strip().isdecimal() and len(ctx.text.strip()) <= 6:
         ticket = ticket_number(int(ctx.text.strip()), ctx.settings.ticket_prefix)
+    if ticket is None and (digits := slots.ticket_digits(ctx.text, ctx.settings.ticket_prefix)):
+        ticket = ticket_number(digits, ctx.settings.ticket_prefix)  # "tiket 45"
     if ticket is None:
-        ctx.say(ctx.t("status.ask", example=ticket_number(123, ctx.settings.ticket_prefix)))
+        example = ticket_number(123, ctx.settings.ticket_prefix)
+        ask_again(ctx, ctx.t("status.ask", example=example))
         return
     show(ctx, ticket)
 
@@ -90,4 +94,6 @@ def _event_text(ctx: Context, event: ComplaintEvent) -> str:
         return f"{text} – {event.text}" if event.text else text
     if event.kind == "reply":
         return ctx.t("status.event_reply", text=event.text)
+    if event.kind == "customer":
+        return ctx.t("status.event_customer", text=event.text)
     return ctx.t("status.event_link", text=event.text)
