@@ -168,8 +168,8 @@ class SecurityHeaders:
         self.app, self.https = app, https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["path"].startswith(WEBHOOKS):
+            await self.app(scope, receive, send)  # providers' machines read no page: no headers
             return
         no_store = scope["path"].startswith(NO_STORE)
 
