@@ -27,6 +27,7 @@ from accounts.roles import OVERSIGHT
 from channels import in_doubt
 from channels.dead_letters import DeadLetter
 from channels.registry import ChannelHub
+from core.http_limits import ROW_ID_MAX
 from db.models import Staff
 from db.types import utcnow
 from db.vocab import Channel
@@ -124,7 +125,7 @@ class UnknownMessageOut(BaseModel):
     reason: str | None
 
 
-MessageId = Annotated[int, Field(ge=1, le=in_doubt.LARGEST_ID)]
+MessageId = Annotated[int, Field(ge=1, le=ROW_ID_MAX)]
 
 
 class ResendIn(BaseModel):
@@ -155,7 +156,7 @@ def outbox_router() -> APIRouter:
     def list_unknown(
         session: SessionDep,
         _staff: Overseer,
-        notice_id: Annotated[int | None, Query(ge=1, le=in_doubt.LARGEST_ID)] = None,
+        notice_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
         limit: Annotated[int, Query(ge=1, le=5000)] = 500,
     ) -> list[UnknownMessageOut]:
         """Messages a crash caught mid-send: they may or may not have reached the customer

@@ -17,13 +17,13 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from core.errors import DomainError
+from core.http_limits import ROW_ID_MAX
 from db.models import Complaint, Contact, Message
 from db.vocab import MessageStatus
 
 MESSAGE, CONTACT, COMPLAINT = Message.__table__, Contact.__table__, Complaint.__table__
 m = MESSAGE.c
 PREVIEW = 120  # characters of the message shown to staff
-LARGEST_ID = 2**31 - 1  # row ids are INTEGER: 32 bits on PostgreSQL
 RESENT_BY_STAFF = "resent by staff after a crash left it unknown; the customer may get it twice"
 IN_DOUBT = (m.status == MessageStatus.UNKNOWN) & (m.direction == "out")
 LIST = (
@@ -56,7 +56,7 @@ class InDoubt:
 
 def in_doubt(session: Session, *, notice_id: int | None = None, limit: int = 500) -> list[InDoubt]:
     """Messages left 'unknown', oldest first (of one notice, or all)."""
-    if notice_id is not None and not 0 < notice_id <= LARGEST_ID:
+    if notice_id is not None and not 0 < notice_id <= ROW_ID_MAX:
         return []
     query = LIST if notice_id is None else LIST.where(m.notice_id == notice_id)
     rows = session.execute(query.limit(limit)).all()
@@ -90,7 +90,7 @@ def resend(*, session: Session, ids: Sequence[int]) -> list[int]:
     after a status callback settled the row, sends nothing more; when none of them is
     unknown the request is refused (`nothing_to_resend`).
     """
-    wanted = sorted({i for i in ids if 0 < i <= LARGEST_ID})  # others name no row
+    wanted = sorted({i for i in ids if 0 < i <= ROW_ID_MAX})  # others name no row
     statement = (
         update(MESSAGE)
         .where(IN_DOUBT, m.id.in_(wanted))
