@@ -95,7 +95,7 @@ def authenticate(
     device: str | None = None,
     now: datetime | None = None,
 ) -> Staff | None:
-    """The account for these credentials, or None (the failure counted and audited).
+    """The account for these credentials, or None; either outcome is audited (a failure counted).
 
     Raises LoginThrottled, before the password is looked at, while this account, address or
     browser must wait (accounts.throttle); `device` is a browser known for this username.
@@ -117,18 +117,18 @@ def authenticate(
             staff.password_hash = new_hash
     if staff is None:
         throttle.record_failure(session=session, attempt=attempt, now=now)
-        audit.record(
-            session=session,
-            who=None,
-            action=AuditAction.login_failed,
-            target_type="staff",
-            target_id=attempt.username,
-            ip=ip,
-            now=now,
-        )
-        return None
-    staff.last_login_at = now
-    session.add(staff)
+    else:
+        staff.last_login_at = now
+        session.add(staff)
+    audit.record(
+        session=session,
+        who=staff,
+        action=AuditAction.login if staff else AuditAction.login_failed,
+        target_type="staff",
+        target_id=staff.username if staff else attempt.username,
+        ip=ip,
+        now=now,
+    )
     return staff
 
 

@@ -112,15 +112,6 @@ def login(
         session.commit()  # keep the failure: it counts toward the throttle
         error = t(language(request), "staff.login_failed")
         return _login_again(request, username, next_path, error, 401)
-    audit.record(
-        session=session,
-        who=staff,
-        action=AuditAction.login,
-        target_type="staff",
-        target_id=staff.username,
-        ip=ip,
-        now=now,
-    )
     cookie, _ = sessions.start(session=session, staff=staff, settings=settings, now=now)
     session.commit()
     response = redirect(next_path if next_path != "/staff/" else home_for(staff))
