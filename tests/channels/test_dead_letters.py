@@ -7,7 +7,6 @@ twenty customers behind it waited 9 s, and the bad one was never answered at all
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from fastapi.testclient import TestClient
@@ -15,10 +14,11 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from channels.dead_letters import dead_letters
-from channels.intake import IntakeWorker, accept, waiting
+from channels.intake import accept, waiting
 from channels.messages import Inbound
-from db.models import AuditLog, Contact, InboundReceipt
+from db.models import AuditLog, Contact
 from tests.channels.conftest import wait_until
+from tests.channels.intake_worker import mark_processed, run_worker
 from tests.staff.factories import add_staff, api_token
 
 BAD_CHAT, ENGLISH_CHAT = 990001, 990002
@@ -122,35 +122,11 @@ def test_a_passing_failure_pauses_only_its_sender_and_keeps_their_order(engine):
             raise OperationalError("UPDATE contact", {}, Exception("database is locked"))
         assert inbound.raw_id is not None
         answered.append(inbound.raw_id)
-        with Session(engine) as session:
-            receipt = session.get(InboundReceipt, (inbound.channel, inbound.raw_id))
-            assert receipt is not None
-            receipt.processed_at = receipt.received_at
-            session.add(receipt)
-            session.commit()
-
-    async def blocking(function, *args, **kwargs):
-        return function(*args, **kwargs)
-
-    async def run() -> None:
-        worker = IntakeWorker(
-            engine=engine,
-            journal=engine,
-            handle=handle,
-            blocking=blocking,
-            journal_io=blocking,
-            answered=lambda: None,
-        )
-        worker.start()
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if len(answered) == 3:
-                break
-        await worker.stop()
+        mark_processed(engine, inbound)
 
     accept(engine, Inbound("telegram", "111", "halo", raw_id="A1"))
     accept(engine, Inbound("telegram", "111", "1", raw_id="A2"))
     accept(engine, Inbound("telegram", "222", "halo", raw_id="B1"))
-    asyncio.run(run())
+    run_worker(engine, handle, until=lambda: len(answered) == 3, polls=100)
     assert answered == ["B1", "A1", "A2"]
     assert waiting(engine) == [] and dead_letters(engine) == []

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session
 
 from channels.dead_letters import dead_letters
-from channels.intake import IntakeWorker, accept, accept_many, mark_done, prune, waiting
+from channels.intake import accept, accept_many, mark_done, prune, waiting
 from channels.messages import Inbound
 from db.models import Contact, InboundReceipt
+from tests.channels.intake_worker import mark_processed, run_worker
 from tests.fakes.telegram_updates import telegram_update
 
 
@@ -63,35 +63,11 @@ def test_a_message_that_fails_is_set_aside_at_once_and_the_next_is_answered(engi
         if inbound.text == "poison":
             raise RuntimeError("cannot take this one")
         answered.append(inbound.text)
-        with Session(engine) as session:
-            receipt = session.get(InboundReceipt, (inbound.channel, inbound.raw_id))
-            assert receipt is not None
-            receipt.processed_at = receipt.received_at
-            session.add(receipt)
-            session.commit()
-
-    async def blocking(function, *args, **kwargs):
-        return function(*args, **kwargs)
-
-    async def run() -> None:
-        worker = IntakeWorker(
-            engine=engine,
-            journal=engine,
-            handle=handle,
-            blocking=blocking,
-            journal_io=blocking,
-            answered=lambda: None,
-        )
-        worker.start()
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if answered:
-                break
-        await worker.stop()
+        mark_processed(engine, inbound)
 
     accept(engine, Inbound("whatsapp", "whatsapp:+628111", "poison", raw_id="SM1"))
     accept(engine, Inbound("whatsapp", "whatsapp:+628111", "halo", raw_id="SM2"))
-    asyncio.run(run())
+    run_worker(engine, handle, until=lambda: bool(answered))
     assert answered == ["halo"]
     assert attempts == ["poison", "halo"]  # tried once, never again in line
     assert waiting(engine) == []
