@@ -2,6 +2,7 @@
 
 from db.models.answers import Answer
 from db.models.areas import ServiceArea
+from db.models.attachments import Attachment
 from db.models.complaints import Complaint, ComplaintEvent, ResponseTarget
 from db.models.contacts import Contact, ConversationState
 from db.models.messages import InboundReceipt, Message
@@ -20,6 +21,7 @@ from db.models.subscriptions import Subscription
 __all__ = [
     "Answer",
     "ApiToken",
+    "Attachment",
     "AuditLog",
     "Complaint",
     "ComplaintEvent",

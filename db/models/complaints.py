@@ -48,6 +48,9 @@ class Complaint(SQLModel, table=True):
     rating: int | None = None
     rating_comment: str | None = None
     rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The clocks in working minutes (calendar, less waiting for the customer), set when they stop.
+    first_response_work_minutes: int | None = None
+    resolution_work_minutes: int | None = None
     is_demo: bool = False  # `kabar-air demo --history`: made up, marked, never sent anything
 
 
