@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, exc
 from sqlmodel import Session, create_engine
 
 READ_ONLY = "kabar_read_only"
@@ -61,8 +61,14 @@ def _sqlite_begin_immediate(connection: Connection) -> None:
     Work marked read-only (`read_only(engine)`) begins deferred, so a long read never holds
     the write lock that webhooks and the sender need.
     """
-    deferred = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+    raw = connection.connection.driver_connection  # every turn begins: skip the statement layer
+    try:
+        raw.execute(statement)  # type: ignore[union-attr]
+    except sqlite3.Error as error:  # "database is locked" after busy_timeout: as SQLAlchemy says it
+        raise exc.DBAPIError.instance(
+            statement, None, error, sqlite3.Error, hide_parameters=True, dialect=connection.dialect
+        ) from error
 
 
 def checkpoint(engine: Engine) -> None:
