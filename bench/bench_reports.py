@@ -14,7 +14,8 @@ Run: .venv/bin/python bench/bench_reports.py [--complaints 1000000] [--page-comp
 Each timing is the median of three runs after one warm-up; the slowest is printed beside it,
 and for PostgreSQL the CPU time its server process used (what a busy machine does not inflate).
 Rows are written by the database itself (generate_series / a recursive CTE), with figures
-taken from the row number so every run has the same table.
+taken from the row number so every run has the same table; answered and resolved rows carry
+their clocks in working minutes, as complaints/clocks.py stores them.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ CONTACTS, AGENTS = 10_000, 20
 COMPLAINT_COLUMNS = (
     "ticket_number, contact_id, channel, category, area_code, address, description, status, "
     "assignee_id, created_at, updated_at, first_response_at, first_response_by, resolved_at, "
-    "first_response_due_at, resolution_due_at, rating, rated_at, is_demo"
+    "first_response_due_at, resolution_due_at, rating, rated_at, is_demo, "
+    "first_response_work_minutes, resolution_work_minutes"
 )
 
 
@@ -72,7 +74,9 @@ def _select(created: str, plus: Callable[[str, str], str], areas: int) -> str:
       {plus(created, "60")}, {plus(created, "1440")},
       CASE WHEN u < 0.40 THEN 1 + CAST(w * 4.99 AS INTEGER) END,
       CASE WHEN u < 0.40 THEN {plus(created, "4000")} END,
-      false
+      false,
+      CASE WHEN u < 0.93 THEN CAST(5 + v * 200 AS INTEGER) END,
+      CASE WHEN u < 0.80 THEN CAST(240 + w * 1000 AS INTEGER) END
     FROM shares
     """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, cast
 
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -12,9 +13,10 @@ from areas.deps import attach_area_index
 from bot import api_docs, health, metrics, middleware
 from bot.ops_views import ops_router, outbox_router
 from bot.runtime import Runtime
-from channels.webhooks import BODY_LIMITS, webhook_router
+from channels.webhooks import BODY_LIMITS, webhook_app, webhook_endpoints, webhook_router
 from complaints.views import router as complaints_router
 from core.errors import install as install_error_handler
+from core.http_limits import ASGIApp
 from core.services import Services, attach
 from core.settings import Settings, get_settings
 from outage_notices.views import router as notices_router
@@ -67,7 +69,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     attach_area_index(app, running.areas)
     app.state.runtime = running  # for tests that reach the running service's parts
-    app.include_router(webhook_router(lambda: running.channels))  # first: hottest routes
+    webhooks = webhook_endpoints(lambda: running.channels)
+    app.include_router(webhook_router(webhooks))  # first: hottest routes
     include_staff_doors(app)
     app.include_router(ops_router(lambda: running.channels))
     health.install(app)
@@ -82,4 +85,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     # proxy gives them, believed only from FORWARDED_ALLOW_IPS (uvicorn's own rule, applied
     # here so every way of serving the app, and every test, goes through the same one).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=running.settings.forwarded_allow_ips)
+    # Before all of it, webhook POSTs go to their routes alone. Twilio's signature is checked
+    # against PUBLIC_BASE_URL (production requires it); without one, against the URL as seen,
+    # so the proxy's scheme and host still count.
+    handlers = {k: v for k, v in app.exception_handlers.items() if k not in (500, Exception)}
+    fast = webhook_app(webhooks, handlers=handlers)
+    if not running.settings.public_base_url:
+        trusted = running.settings.forwarded_allow_ips
+        proxied = ProxyHeadersMiddleware(cast(Any, fast), trusted_hosts=trusted)
+        fast = cast(ASGIApp, proxied)
+    app.add_middleware(middleware.WebhookFastPath, webhooks=fast, paths=webhooks)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -14,11 +14,16 @@ from accounts.cli import build_cli as accounts_cli
 from areas.cli import build_cli as areas_cli
 from bot.database import upgrade
 from complaints.cli import build_cli as calendar_cli
+from complaints.cli import build_complaints_cli as complaints_cli
 from core.settings import Settings, get_settings
 from db.engine import make_engine
 from outage_notices.cli import build_cli as notice_cli
 from reports.cli import build_cli as report_cli
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+WORKER_STARTUP_SECONDS = 90  # uvicorn's 5 s killed workers still importing on a busy host
 SCHEMA_BEHIND_EXIT = 78  # EX_CONFIG: supervisors (systemd) do not restart it in a loop
 
 app = typer.Typer(help="Kabar Air: complaints and outage notices for water utilities.")
@@ -36,6 +41,7 @@ app.add_typer(accounts_cli(get_engine, get_settings), name="staff")
 app.add_typer(notice_cli(get_engine, get_settings), name="notice")
 app.add_typer(report_cli(get_engine, get_settings), name="report")
 app.add_typer(calendar_cli(get_engine, get_settings), name="calendar")
+app.add_typer(complaints_cli(get_engine, get_settings), name="complaints")
 
 
 @db_app.command("upgrade")
@@ -82,34 +88,78 @@ def serve(
     migrate: Annotated[
         bool, typer.Option("--migrate", help="Bring the schema to head first (one process only)")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Service processes on this host (PostgreSQL only; they share the work)",
+        ),
+    ] = 1,
 ) -> None:
     """Start the web service (webhooks, staff console, API) on the configured host and port.
 
     It refuses to start on a database whose schema is not at this version's head: run
-    `kabar-air db upgrade` once first, or pass --migrate.
+    `kabar-air db upgrade` once first, or pass --migrate. With --workers N, N processes share
+    the port and the work (docs/operations.md, "Scale").
     """
     import uvicorn
 
-    from bot.app import create_app
     from bot.logs import configure_logging, log_config
-    from bot.process import tune_for_serving
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    if workers > 1 and get_engine().dialect.name != "postgresql":
+        typer.echo(
+            "kabar-air will not start: --workers needs PostgreSQL. SQLite lets one process "
+            "write at a time, so the service runs as one process on it (leave --workers out, "
+            "or set DATABASE_URL to a PostgreSQL database).",
+            err=True,
+        )
+        raise typer.Exit(2)
     if migrate:
         db_upgrade()
     refuse_an_old_schema()
-    app = create_app(settings)
-    tune_for_serving()  # after the app is built, so its objects are frozen with the rest
+    get_engine().dispose()  # the workers open their own connections
+    if workers > 1:
+        share_process_metrics()
     # proxy headers are read by the app itself (bot.app, FORWARDED_ALLOW_IPS), not twice
     uvicorn.run(
-        app,
+        "bot.cli:serving_app" if workers > 1 else serving_app(),
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
         host=settings.host,
         port=settings.port,
         log_level="info",
         log_config=log_config(settings.log_level, settings.log_format),  # masking, json
         proxy_headers=False,
     )
+
+
+def share_process_metrics() -> None:
+    """Workers count into one directory, so /metrics adds them up whichever worker answers."""
+    import os
+    import tempfile
+
+    from bot.metrics import MULTIPROC_DIR
+
+    if not os.environ.get(MULTIPROC_DIR):  # an operator's own directory is theirs to empty
+        os.environ[MULTIPROC_DIR] = tempfile.mkdtemp(prefix="kabar-air-metrics-")
+
+
+def serving_app() -> FastAPI:
+    """The app one serving process runs (uvicorn calls this in each of --workers N)."""
+    from bot.app import create_app
+    from bot.logs import configure_logging
+    from bot.process import tune_for_serving
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    tune_for_serving()  # after the app is built, so its objects are frozen with the rest
+    return app
 
 
 def refuse_an_old_schema() -> None:

@@ -6,7 +6,9 @@ Two kinds of figures:
   a restart loses nothing): outbound messages per channel and status, the intake backlog and
   its oldest message, dead letters, and who holds each lease;
 - what this process did (core.metrics): send latency, conversation turns, escalations, plus
-  prometheus-client's process and Python figures. Prometheus scrapes each process.
+  prometheus-client's process and Python figures. Prometheus scrapes each process; the
+  workers of one `serve --workers N` share a port, so there they are added up (multiprocess
+  mode, PROMETHEUS_MULTIPROC_DIR) and the process figures are left out.
 
 Who may read it: requests from METRICS_ALLOW_IPS (addresses or networks; the Prometheus
 server on the same host by default) or a signed-in staff member (a staff API token).
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy import Engine, case, func, select
@@ -37,6 +40,7 @@ from outage_notices.scheduled import LEASE_NAME as SCHEDULER_LEASE
 log = logging.getLogger("kabar_air.metrics")
 
 MESSAGE, RECEIPT, LEASE = Message.__table__, InboundReceipt.__table__, SchedulerLease.__table__
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"  # set by `serve --workers N` (bot.cli)
 OUTBOUND = tuple(status for status in MessageStatus if status != MessageStatus.RECEIVED)
 # Walks the (status, channel, id) index alone: inbound rows are the only 'received' ones.
 OUTBOX = (
@@ -147,10 +151,22 @@ def from_allowed_address(request: Request, allowed: str) -> bool:
 
 
 def scrape(engine: Engine, journal: Engine) -> bytes:
-    """The text Prometheus reads: this process's figures, then the database's."""
+    """The text Prometheus reads: the processes' figures, then the database's.
+
+    Under `serve --workers N` (PROMETHEUS_MULTIPROC_DIR set) the counters and histograms are
+    every worker's added up, whichever worker answers the scrape; else this process's own.
+    """
     figures = CollectorRegistry(auto_describe=False)
     figures.register(DatabaseFigures(engine, journal))
-    return generate_latest(REGISTRY) + generate_latest(figures)
+    return generate_latest(_process_figures()) + generate_latest(figures)
+
+
+def _process_figures() -> CollectorRegistry:
+    if not os.environ.get(MULTIPROC_DIR):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 def metrics_router(journal: Callable[[], Engine]) -> APIRouter:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 
 from areas.index import AreaIndex
 from areas.reference import load_area_index
 from bot.engine import ConversationEngine
+from bot.engine.conversation import Turn
+from channels.media import MediaPolicy
+from channels.media_fetch import MediaFetcher, Sources
+from channels.messages import Inbound
 from channels.registry import ChannelHub
+from complaints.scheduled import EscalationScheduler, start_escalations, stop_escalations
 from core.settings import Settings
 from db.engine import make_engine
 from outage_notices.policy import NoticePolicy
@@ -25,6 +31,8 @@ class Runtime:
     conversation: ConversationEngine
     channels: ChannelHub  # Telegram/WhatsApp adapters + outbox sender
     notice_scheduler: NoticeScheduler | None = None  # due notice pushes (one process leads)
+    escalations: EscalationScheduler | None = None  # complaints nearing/past target (one leads)
+    media: MediaFetcher | None = None  # downloads what customers send (one process leads)
 
     @classmethod
     def start(cls, settings: Settings, *, engine: Engine | None = None) -> Runtime:
@@ -43,17 +51,38 @@ class Runtime:
 
     async def startup(self) -> None:
         """Start background work (delivery, scheduler) once the event loop runs."""
-        await self.channels.start(handle=self.conversation.handle)
+        await self.channels.start(handle=self.answer)
+        if self.settings.telegram_enabled or self.settings.whatsapp_enabled:
+            self.media = MediaFetcher(
+                engine=self.engine,
+                policy=MediaPolicy.from_settings(self.settings),
+                sources=Sources.from_settings(self.settings),
+                told=self.wake_outbox,
+            )
+            await self.media.start()
         self.notice_scheduler = start_scheduler(
             engine=self.engine,
             policy=NoticePolicy.from_settings(self.settings),
             wake=self.wake_outbox,
         )
+        self.escalations = start_escalations(
+            engine=self.engine, settings=self.settings, wake=self.wake_outbox
+        )
 
     async def shutdown(self) -> None:
+        await asyncio.to_thread(stop_escalations, self.escalations)
         await asyncio.to_thread(stop_scheduler, self.notice_scheduler)
+        if self.media is not None:
+            await self.media.stop()
         await self.channels.stop()
         self.engine.dispose()
+
+    def answer(self, inbound: Inbound, **options: Any) -> Turn:
+        """One conversation turn; a message that carried files wakes the downloader at once."""
+        turn = self.conversation.handle(inbound, **options)
+        if inbound.media and self.media is not None and not turn.duplicate:
+            self.media.wake()
+        return turn
 
     def wake_outbox(self) -> None:
         """New outbound rows were written (e.g. a notice fan-out): deliver them now."""

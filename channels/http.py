@@ -17,6 +17,7 @@ import asyncio
 import contextvars
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -25,6 +26,8 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
 from channels.twilio_client import TWILIO_API_ORIGIN
+
+FORM = "application/x-www-form-urlencoded"
 
 # PTB marks a timeout its caller did not set with a DefaultValue; its class, via the public API.
 UNSET_TIMEOUT = type(BaseRequest.DEFAULT_NONE)
@@ -94,9 +97,12 @@ class AiohttpRequest(BaseRequest):
         read = self._read_timeout if isinstance(read_timeout, UNSET_TIMEOUT) else read_timeout
         timeout = aiohttp.ClientTimeout(total=None, connect=self._sessions.connect, sock_read=read)
         headers = {"User-Agent": self.USER_AGENT}
+        body = _body(request_data)
+        if isinstance(body, bytes):
+            headers["Content-Type"] = FORM
         try:
             async with self._sessions.get().request(
-                method, url, data=_body(request_data), headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
@@ -110,8 +116,8 @@ class AiohttpRequest(BaseRequest):
 def _body(request_data: RequestData | None) -> Any:
     if request_data is None:
         return None
-    if not request_data.contains_files:
-        return request_data.json_parameters
+    if not request_data.contains_files:  # encoded here: aiohttp's FormData costs ~3x more
+        return urlencode(request_data.json_parameters).encode()
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
@@ -148,11 +154,14 @@ class AiohttpTwilioClient(AsyncHttpClient):
     ) -> Response:
         if url.startswith(TWILIO_API_ORIGIN):
             url = self.base_url + url[len(TWILIO_API_ORIGIN) :]
+        pairs = _pairs(data)
+        if pairs is not None:  # encoded here: aiohttp's FormData costs ~3x more
+            headers = {**(headers or {}), "Content-Type": FORM}
         async with self._sessions.get().request(
             method.upper(),
             url,
             params=_pairs(params),
-            data=_pairs(data),
+            data=urlencode(pairs).encode() if pairs is not None else None,
             headers=headers,
             auth=aiohttp.BasicAuth(*auth) if auth else None,
             allow_redirects=allow_redirects,

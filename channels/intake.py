@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from channels.dead_letters import apologise, failure_name, set_aside
+from channels.intake_shared import claims_for
 from channels.messages import Inbound, inbound_from_payload, inbound_to_payload
 from db.engine import checkpoint, read_only
 from db.faults import is_transient
@@ -67,6 +68,7 @@ PRUNE = RECEIPT.delete().where(RECEIPT.c.processed_at < bindparam("prune_before"
 KEEP_IN_SIDE_FILE = timedelta(days=3)  # longer than any provider redelivers (Telegram: 24 h)
 PRUNE_EVERY = timedelta(hours=1)
 CHECKPOINT_EVERY = timedelta(seconds=1)  # the side file's WAL, copied back off the webhook path
+LOOK_EVERY = {"postgresql": 0.2}  # another process's webhook wakes nobody here: look this often
 
 Blocking = Callable[..., Awaitable[Any]]  # runs a blocking call off the event loop
 
@@ -174,8 +176,10 @@ def prune(engine: Engine, *, now: datetime) -> int:
 class IntakeWorker:
     """Takes stored messages up one by one, so each customer's messages keep their order.
 
-    `journal_io` runs journal reads and writes, `blocking` the conversation's turns; on SQLite
-    they are two threads, so storing a webhook never queues behind a turn.
+    On PostgreSQL several processes share the queue: each answers only the senders it has
+    claimed (`channels.intake_shared`). `journal_io` runs journal reads and writes,
+    `blocking` the conversation's turns; on SQLite they are two threads, so storing a webhook
+    never queues behind a turn.
     """
 
     def __init__(
@@ -193,6 +197,8 @@ class IntakeWorker:
         self.blocking, self.journal_io, self.answered = blocking, journal_io, answered
         self.default_language = default_language
         self.side_file = is_side_file(journal, engine)
+        self.claims = claims_for(journal)
+        self.look_every = LOOK_EVERY.get(journal.dialect.name, 1.0)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._paused: dict[tuple[str, str], tuple[int, float]] = {}  # → (failures, until)
@@ -216,7 +222,7 @@ class IntakeWorker:
         delay = FIRST_PAUSE
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.look_every)
             self._wake.clear()
             try:
                 while batch := await self.journal_io(waiting, self.journal):
@@ -233,14 +239,30 @@ class IntakeWorker:
                 self._wake.set()
 
     async def _take_up_all(self, batch: list[Inbound]) -> bool:
-        """Answer a batch in order, stepping over paused senders; True if any message left
-        the queue. The side-file journal hears which were answered in one write."""
+        """Answer a batch in order, a few claimed senders at a time (all of them on SQLite),
+        stepping over paused senders and those another process holds; True if any message
+        left the queue. The side-file journal hears which were answered in one write."""
+        moved, remaining = False, batch
+        while senders := [(i.channel, i.sender_id) for i in remaining if not self._is_paused(i)]:
+            mine = await self.journal_io(self.claims.claim, senders)
+            if not mine:
+                break  # every one of them is being answered by another process
+            try:
+                moved = await self._answer_in_order(remaining, mine) or moved
+            finally:
+                await self.journal_io(self.claims.release)
+            remaining = [i for i in remaining if (i.channel, i.sender_id) not in mine]
+        return moved
+
+    async def _answer_in_order(self, batch: list[Inbound], mine: set[tuple[str, str]]) -> bool:
         done: list[Inbound] = []
         held: set[tuple[str, str]] = set()  # senders whose earlier message is paused
         moved, failures_in_a_row = False, 0
         try:
             for inbound in batch:
                 sender = (inbound.channel, inbound.sender_id)
+                if sender not in mine:
+                    continue  # another process is answering this customer
                 if sender in held or self._is_paused(inbound):
                     held.add(sender)
                     continue

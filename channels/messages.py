@@ -27,18 +27,33 @@ def location_of(latitude: object, longitude: object) -> Location | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Media:
+    """A file the customer sent, as the provider names it: never the bytes.
+
+    `kind` is photo, voice, audio, video or document; `ref` the provider's reference (a
+    Telegram file_id, a Twilio media URL); `content_type` and `size` what the provider
+    declared, when it did (channels.media checks them before anything is downloaded).
+    """
+
+    kind: str
+    ref: str
+    content_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """A customer's message, whatever channel it came from.
 
     `raw_id` is the provider's id for the message (Telegram update_id, Twilio MessageSid)
-    so a redelivered webhook can be recognised; `media` holds provider references
-    (a Telegram file_id, a Twilio media URL), never the bytes.
+    so a redelivered webhook can be recognised; `media` holds what the provider said of the
+    files sent (`Media`: kind, reference, declared type and size), never the bytes.
     """
 
     channel: Channel
     sender_id: str
     text: str = ""
-    media: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
     location: Location | None = None
     raw_id: str | None = None
     display_name: str | None = None
@@ -52,7 +67,14 @@ def cleaned(inbound: Inbound) -> Inbound:
         inbound,
         sender_id=clean_text(inbound.sender_id),
         text=clean_text(inbound.text),
-        media=tuple(clean_text(reference) for reference in inbound.media),
+        media=tuple(
+            replace(
+                item,
+                ref=clean_text(item.ref),
+                content_type=clean_optional(item.content_type),
+            )
+            for item in inbound.media
+        ),
         raw_id=clean_optional(inbound.raw_id),
         display_name=clean_optional(inbound.display_name),
         phone=clean_optional(inbound.phone),
@@ -66,7 +88,10 @@ def inbound_to_payload(inbound: Inbound) -> dict:
         "channel": inbound.channel,
         "sender_id": inbound.sender_id,
         "text": inbound.text,
-        "media": list(inbound.media),
+        "media": [
+            {"kind": m.kind, "ref": m.ref, "content_type": m.content_type, "size": m.size}
+            for m in inbound.media
+        ],
         "location": [location.latitude, location.longitude] if location else None,
         "raw_id": inbound.raw_id,
         "display_name": inbound.display_name,
@@ -80,12 +105,25 @@ def inbound_from_payload(payload: dict) -> Inbound:
         channel=Channel(payload["channel"]),
         sender_id=payload["sender_id"],
         text=payload.get("text") or "",
-        media=tuple(payload.get("media") or ()),
+        media=tuple(_media_of(item) for item in payload.get("media") or ()),
         location=Location(*location) if location else None,
         raw_id=payload.get("raw_id"),
         display_name=payload.get("display_name"),
         phone=payload.get("phone"),
     )
+
+
+def _media_of(item: object) -> Media:
+    """A stored media entry; a bare reference is a photo (messages stored before kinds)."""
+    if isinstance(item, dict):
+        size = item.get("size")
+        return Media(
+            kind=str(item.get("kind") or "photo"),
+            ref=str(item.get("ref") or ""),
+            content_type=item.get("content_type") or None,
+            size=size if isinstance(size, int) else None,
+        )
+    return Media(kind="photo", ref=str(item))
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,15 @@ Rules the rest of the service can rely on:
   'pending' is sent after restart. A clean shutdown (`stop()`) waits for in-flight sends,
   so it leaves no 'unknown' rows. A WhatsApp row left 'unknown' still settles when
   Twilio's status callback for it arrives (`channels.whatsapp_status`).
-* Only one process sends at a time: the holder of the 'outbox' lease (`db.lease`).
+* Only one process sends at a time: the holder of the 'outbox' lease (`db.lease`). With
+  several processes on PostgreSQL that is a choice, not a shortcut: the providers' limits
+  are per bot and per sender number (Telegram about 30 messages/s per bot and 1/s per chat,
+  Twilio's MPS per sender), i.e. shared by every process, and one sender with 64 requests in
+  flight fills them many times over (bench/README.md). One holder keeps them by construction,
+  with no rate budget written to the database for every message; a standby takes over within
+  about a second of the holder's death on the same host (`db.lease`), or on lease expiry.
+  Replies written by the other processes' turns are found by polling every
+  `poll_seconds` (a quarter of a second on PostgreSQL), as nothing wakes this process then.
 """
 
 from __future__ import annotations
@@ -48,6 +56,9 @@ T = TypeVar("T")
 
 log = logging.getLogger("kabar_air.outbox")
 COALESCE_SECONDS = 0.002
+POLL_SECONDS = {"postgresql": 0.25}  # other processes write replies too: look this often
+STANDBY_SECONDS = 1.0  # a process without the lease asks for it this often
+HANDOVER_SECONDS = 1.0  # taking over: the previous holder's last second counts against ours
 LEASE_NAME = "outbox"
 AFTER_CRASH_HOLD, AFTER_CRASH_RESEND = "hold", "resend"  # OUTBOX_AFTER_CRASH
 
@@ -60,7 +71,7 @@ class Sender:
         channels: Mapping[str, Channel],
         max_attempts: int = 8,
         concurrency: int = 64,
-        poll_seconds: float = 1.0,
+        poll_seconds: float | None = None,
         lease_seconds: float = 30.0,
         send_timeout: float = 60.0,
         backoff_base: float = 2.0,
@@ -69,11 +80,8 @@ class Sender:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine, self.channels, self.max_attempts = engine, dict(channels), max_attempts
-        self.concurrency, self.poll_seconds, self.lease_seconds = (
-            concurrency,
-            poll_seconds,
-            lease_seconds,
-        )
+        self.concurrency, self.lease_seconds = concurrency, lease_seconds
+        self.poll_seconds = poll_seconds or POLL_SECONDS.get(engine.dialect.name, 1.0)
         self.send_timeout, self.backoff_base, self.backoff_cap = (
             send_timeout,
             backoff_base,
@@ -239,8 +247,11 @@ class Sender:
 
     async def _hold_lease(self) -> bool:
         """Take or renew the lease; on taking it over, settle a dead sender's rows."""
-        if self._holding and time.monotonic() - self._lease_at < self.lease_seconds / 3:
+        since = time.monotonic() - self._lease_at
+        if self._holding and since < self.lease_seconds / 3:
             return True
+        if not self._holding and self._lease_at and since < STANDBY_SECONDS:
+            return False  # a standby: not a lease write every poll
         holding = await self._db_call(
             lease.acquire,
             self.engine,
@@ -250,12 +261,16 @@ class Sender:
             seconds=self.lease_seconds,
         )
         if holding and not self._holding:
-            await self._settle_interrupted()
+            handover = await self._settle_interrupted() or self._lease_at > 0
+            if handover:  # the previous holder's last second counts against our budget
+                for channel in self.channels.values():
+                    channel.limiter.pause(HANDOVER_SECONDS)
         self._holding, self._lease_at = holding, time.monotonic()
         return holding
 
-    async def _settle_interrupted(self) -> None:
-        """Rows a dead sender left mid-send: held as 'unknown', or queued again once."""
+    async def _settle_interrupted(self) -> bool:
+        """Rows a dead sender left mid-send: held as 'unknown', or queued again once; True
+        when there were some (it was sending when it died)."""
         held, requeued = await self._db_call(
             store.settle_interrupted,
             self.engine,
@@ -267,6 +282,7 @@ class Sender:
             log.warning("%d message(s) interrupted mid-send marked 'unknown'", held)
         if requeued:
             log.warning("%d message(s) interrupted mid-send queued again", requeued)
+        return bool(held or requeued)
 
     async def _finish_in_flight(self) -> None:
         tasks = list(self._in_flight.values())

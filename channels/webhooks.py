@@ -15,35 +15,44 @@ PUBLIC_BASE_URL + path, whatever host/port the proxy forwards to.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import Route, Router
 from twilio.request_validator import RequestValidator
 
 from channels import telegram as tg
 from channels import whatsapp as wa
 from channels.registry import ChannelHub
 from channels.whatsapp_status import apply_status
-from core.http_limits import json_too_deep, row_id
+from core.http_limits import ASGIApp, BodyLimit, json_too_deep, row_id
 from core.text_input import clean_text
 
 log = logging.getLogger("kabar_air.webhooks")
 
 MAX_BODY = 256 * 1024  # Telegram updates and Twilio forms are a few kB
 MAX_UPDATE_DEPTH = 16  # a Telegram update nests about six levels (a reply's reply's photo)
+MAX_FORM_FIELDS = 1000  # as Starlette's request.form(); Twilio sends about 20
+FORM = "application/x-www-form-urlencoded"
 BODY_LIMITS = {"/webhooks/": MAX_BODY}  # for core.http_limits.BodyLimit, before any route
 
 
-def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
-    """Routes that look the hub up per request (it is built before the app starts)."""
-    router = APIRouter(include_in_schema=False)
+Endpoint = Callable[[Request], Awaitable[Response]]
 
-    @router.post(tg.WEBHOOK_PATH)
+
+def webhook_endpoints(hub: Callable[[], ChannelHub | None]) -> dict[str, Endpoint]:
+    """POST path → handler, each looking the hub up per request (it is built before the app
+    starts). Plain request → response functions: they need nothing of FastAPI's machinery."""
+
     async def telegram_webhook(request: Request) -> Response:
         channels = hub()
         if channels is None or channels.telegram is None:
@@ -62,7 +71,6 @@ def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
             return _problem(400, f"not a Telegram update: {exc}")
         return await _take(channels.take_telegram(update))
 
-    @router.post(wa.WEBHOOK_PATH)
     async def whatsapp_webhook(request: Request) -> Response:
         channels = hub()
         form = await _signed_form(request, channels)
@@ -77,7 +85,6 @@ def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
             return answer
         return Response(wa.EMPTY_TWIML, media_type="text/xml")
 
-    @router.post(wa.STATUS_PATH)
     async def whatsapp_status(request: Request) -> Response:
         channels = hub()
         form = await _signed_form(request, channels)
@@ -100,7 +107,27 @@ def webhook_router(hub: Callable[[], ChannelHub | None]) -> APIRouter:
             channels.wake()
         return Response(status_code=204)
 
+    return {
+        tg.WEBHOOK_PATH: telegram_webhook,
+        wa.WEBHOOK_PATH: whatsapp_webhook,
+        wa.STATUS_PATH: whatsapp_status,
+    }
+
+
+def webhook_router(endpoints: dict[str, Endpoint]) -> APIRouter:
+    """The webhooks as routes of the app (what bot.app's fast path does not take goes here)."""
+    router = APIRouter(include_in_schema=False)
+    for path, endpoint in endpoints.items():
+        router.add_api_route(path, endpoint, methods=["POST"])
     return router
+
+
+def webhook_app(endpoints: dict[str, Endpoint], *, handlers: dict[Any, Any]) -> ASGIApp:
+    """The webhooks alone, as the app would run them: their body limit, then the routes, with
+    the app's exception `handlers` (a database that is down gives 503, not 500)."""
+    routes = [Route(path, endpoint, methods=["POST"]) for path, endpoint in endpoints.items()]
+    handled = ExceptionMiddleware(Router(routes), handlers=handlers)
+    return BodyLimit(handled, default=MAX_BODY, per_prefix={})
 
 
 async def _signed_form(request: Request, channels: ChannelHub | None) -> dict[str, str] | Response:
@@ -113,10 +140,9 @@ async def _signed_form(request: Request, channels: ChannelHub | None) -> dict[st
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         return _problem(413, "form too large")
     try:
-        raw = await request.form()
+        form = await _form(request)
     except Exception:  # a malformed multipart/urlencoded body
         return _problem(400, "unreadable form body")
-    form = {key: value for key, value in raw.multi_items() if isinstance(value, str)}
     url = wa.signed_url(
         public_base_url=channels.settings.public_base_url,
         path=request.url.path,
@@ -124,9 +150,26 @@ async def _signed_form(request: Request, channels: ChannelHub | None) -> dict[st
         seen_url=str(request.url),
     )
     token = channels.settings.twilio_auth_token.get_secret_value()
-    if not RequestValidator(token).validate(url, form, signature):
+    if not _validator(token).validate(url, form, signature):
         return _problem(403, "X-Twilio-Signature does not match")
     return {clean_text(key): clean_text(value) for key, value in form.items()}  # signed as sent
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The form's text fields. Twilio posts urlencoded forms: parsed here as Starlette would
+    (latin-1, then percent-decoding as UTF-8) at a fraction of python-multipart's cost."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != FORM:
+        raw = await request.form()
+        return {key: value for key, value in raw.multi_items() if isinstance(value, str)}
+    body = (await request.body()).decode("latin-1")
+    return dict(parse_qsl(body, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS))
+
+
+@functools.lru_cache(maxsize=4)
+def _validator(token: str) -> RequestValidator:
+    """One validator per auth token (per channel), not one per request."""
+    return RequestValidator(token)
 
 
 def _message_id(value: str | None) -> int | None:

@@ -20,7 +20,15 @@ from twilio.rest import Client
 
 from channels.delivery import OutItem, Result, clip, failed, retry, sent, unknown
 from channels.http import AiohttpTwilioClient, request_never_left, twilio_retry_after
-from channels.messages import Inbound, Location, Outbound, cleaned, location_of, render_numbered
+from channels.messages import (
+    Inbound,
+    Location,
+    Media,
+    Outbound,
+    cleaned,
+    location_of,
+    render_numbered,
+)
 from channels.ratelimit import RateLimiter
 from db.types import utcnow
 from db.vocab import Channel
@@ -58,13 +66,28 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
     return cleaned(inbound)
 
 
-def _media(form: Mapping[str, str]) -> tuple[str, ...]:
+def _media(form: Mapping[str, str]) -> tuple[Media, ...]:
+    """MediaUrlN with MediaContentTypeN; Twilio declares no size (the download checks it)."""
     try:
         count = min(int(form.get("NumMedia") or 0), 10)
     except ValueError:
         return ()
-    urls = (form.get(f"MediaUrl{index}", "") for index in range(count))
-    return tuple(url for url in urls if url.startswith(("https://", "http://")))
+    found = []
+    for index in range(count):
+        url = form.get(f"MediaUrl{index}", "")
+        if not url.startswith(("https://", "http://")):
+            continue
+        declared = form.get(f"MediaContentType{index}", "").strip().lower() or None
+        found.append(Media(kind=media_kind(declared), ref=url, content_type=declared))
+    return tuple(found)
+
+
+def media_kind(content_type: str | None) -> str:
+    """What a file is, from its type: WhatsApp sends voice notes as audio/ogg."""
+    major = (content_type or "").partition("/")[0]
+    if content_type and content_type.startswith("audio/ogg"):
+        return "voice"
+    return {"image": "photo", "audio": "audio", "video": "video"}.get(major, "document")
 
 
 def _location(form: Mapping[str, str]) -> Location | None:

@@ -19,7 +19,7 @@ import holidays
 from sqlmodel import Session, col, select
 
 from core.errors import DomainError
-from core.hours import DAY_NAMES, Range
+from core.hours import DAY_NAMES, Range, Week
 from core.settings import Settings
 from db.models import WorkClosure
 
@@ -112,9 +112,15 @@ def closures(*, session: Session, start: date | None = None) -> list[WorkClosure
 
 def working_calendar(*, session: Session, settings: Settings) -> WorkingCalendar:
     """The calendar as it stands: the hours setting, the holidays and the stored closures."""
+    return calendar_of(session=session, week=settings.working_week, tz=settings.tz)
+
+
+def calendar_of(*, session: Session, week: Week, tz: ZoneInfo) -> WorkingCalendar:
+    """The calendar of these opening hours, with the holidays and the stored closures (for
+    callers handed a policy rather than the settings, like the notice dispatcher)."""
     return WorkingCalendar(
-        week=settings.working_week,
-        tz=settings.tz,
+        week=week,
+        tz=tz,
         closures={closure.day: closure.reason for closure in closures(session=session)},
     )
 

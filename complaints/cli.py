@@ -1,4 +1,5 @@
-"""`kabar-air calendar due|show|close|open`: the working calendar from the shell.
+"""`kabar-air calendar due|show|close|open`: the working calendar from the shell, and
+`kabar-air complaints escalate`: one escalation pass (docs/complaints.md).
 
 Mounted by bot/cli.py. `due START HOURS` answers "when does a target of HOURS working hours
 that starts at START fall due?",
@@ -19,6 +20,8 @@ from sqlmodel import Session
 from accounts.actions import Door, Target, perform
 from accounts.audit import AuditAction
 from complaints import calendar
+from complaints.scheduled import run_pass
+from complaints.service import ticket_numbers
 from core import timefmt
 from core.errors import DomainError
 from core.settings import Settings
@@ -125,5 +128,40 @@ def build_cli(
             AuditAction.calendar_open,
             lambda session, when: calendar.remove_closure(session=session, day=when),
         )
+
+    return cli
+
+
+def build_complaints_cli(
+    get_engine: Callable[[], Engine], get_settings: Callable[[], Settings]
+) -> typer.Typer:
+    """The `complaints` command group: work on complaints that a timer otherwise does."""
+    cli = typer.Typer(help="Complaints: work the service's timers also do.", no_args_is_help=True)
+
+    @cli.callback()
+    def group() -> None:
+        """Complaints: work the service's timers also do."""
+
+    @cli.command("escalate")
+    def escalate() -> None:
+        """Record and send the escalations that fell due now (the service does it every minute)."""
+        settings, engine = get_settings(), get_engine()
+        report = run_pass(engine=engine, settings=settings, now=utcnow())
+        language = settings.default_language
+        with Session(engine) as session:
+            ids = [escalation.complaint_id for escalation in report.escalations]
+            tickets = ticket_numbers(session=session, complaint_ids=ids)
+        for escalation in report.escalations:
+            line = t(
+                language,
+                "escalation.cli_line",
+                ticket=tickets.get(escalation.complaint_id, f"#{escalation.complaint_id}"),
+                kind=t(language, f"escalation_kind.{escalation.kind}"),
+                target=t(language, f"escalation_target.{escalation.target}"),
+                told=escalation.notified.replace(",", ", ") if escalation.notified else "-",
+            )
+            typer.echo(line)
+        done = t(language, "escalation.cli_done", n=len(report.escalations), m=report.messages)
+        typer.echo(done)
 
     return cli

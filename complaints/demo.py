@@ -20,7 +20,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from accounts.service import hash_password
+from complaints.calendar import WorkingCalendar
+from complaints.clocks import work_minutes
 from complaints.service import create_complaint
+from core.hours import parse_working_hours
 from db.models import Complaint, ComplaintEvent, Contact, ServiceArea, Staff
 from db.rows import saved_id
 from db.vocab import Channel, ComplaintCategory, ComplaintStatus
@@ -51,6 +54,7 @@ class _Demo:
     contacts: list[Contact]
     areas: list[str]
     ticket_prefix: str
+    calendar: WorkingCalendar  # for the clocks' working minutes
 
 
 def seed_history(
@@ -74,6 +78,9 @@ def seed_history(
             )
         ),
         ticket_prefix=ticket_prefix,
+        calendar=WorkingCalendar(
+            week=parse_working_hours(f"Mon-Fri {OPENS:%H:%M}-{CLOSES:%H:%M}"), tz=tz
+        ),
     )
     count = 0
     today = now.astimezone(tz).date()
@@ -165,6 +172,7 @@ def _complaint(demo: _Demo, filed: datetime) -> None:
         return  # not answered yet
     complaint.assignee_id = complaint.first_response_by = agent.id
     complaint.first_response_at = answered
+    complaint.first_response_work_minutes = _worked(demo, complaint, answered)
     _event(demo, complaint, answered, agent, kind="reply", text="Petugas sedang memeriksa.")
     _work(demo, complaint, agent, answered)
     demo.session.add(complaint)
@@ -203,8 +211,17 @@ def _status(
     complaint.updated_at = at
     if status == ComplaintStatus.RESOLVED:
         complaint.resolved_at = at
+        complaint.resolution_work_minutes = _worked(demo, complaint, at)
     elif status == ComplaintStatus.IN_PROGRESS:
         complaint.resolved_at = None
+        complaint.resolution_work_minutes = None
+
+
+def _worked(demo: _Demo, complaint: Complaint, until: datetime) -> int:
+    """The clock in working minutes (demo complaints never wait for the customer)."""
+    return work_minutes(
+        created_at=complaint.created_at, until=until, steps=(), calendar=demo.calendar
+    )
 
 
 def _event(

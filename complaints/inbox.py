@@ -12,7 +12,15 @@ from sqlmodel import Session, col, select
 
 from complaints.service import OPEN_STATUSES
 from core.http_limits import row_id
-from db.models import Complaint, ComplaintEvent, Contact, Message, ResponseTarget, ServiceArea
+from db.models import (
+    Complaint,
+    ComplaintEvent,
+    Contact,
+    Escalation,
+    Message,
+    ResponseTarget,
+    ServiceArea,
+)
 
 DEFAULT_TARGET = (24 * 60, 7 * 24 * 60)
 SORT_CAP = 2000  # the most complaints the inbox sorts by deadline at once
@@ -137,12 +145,14 @@ def list_inbox(
 
 
 def stamp(*, session: Session) -> str:
-    """Changes whenever the inbox may look different: a new complaint, customer message or
-    event (status, reply, note, assignment); the page's script polls it."""
+    """Changes whenever the inbox may look different: a new complaint, customer message,
+    event (status, reply, note, assignment) or escalation (its mark on the list); the page's
+    script polls it."""
     newest = select(
         select(func.max(col(Complaint.id))).scalar_subquery(),
         select(func.max(col(Message.id))).where(col(Message.direction) == "in").scalar_subquery(),
         select(func.max(col(ComplaintEvent.id))).scalar_subquery(),
+        select(func.max(col(Escalation.id))).scalar_subquery(),
     )
     return "-".join(str(value or 0) for value in session.exec(newest).one())
 

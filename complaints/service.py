@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from complaints import clocks
 from complaints.calendar import ROUND_THE_CLOCK, WorkingCalendar
 from db.models import Complaint, ComplaintEvent, Contact, ResponseTarget
 from db.rows import saved_id
@@ -156,6 +158,17 @@ def add_customer_message(
     return event
 
 
+def ticket_numbers(*, session: Session, complaint_ids: Iterable[int]) -> dict[int, str]:
+    """The ticket numbers of these complaints, by id: what staff read and say, not our ids."""
+    ids = sorted(set(complaint_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(col(Complaint.id), col(Complaint.ticket_number)).where(col(Complaint.id).in_(ids))
+    )
+    return {found: ticket or f"#{found}" for found, ticket in rows if found is not None}
+
+
 def recent_complaints(*, session: Session, contact_id: int, limit: int = 5) -> list[Complaint]:
     statement = (
         select(Complaint)
@@ -190,14 +203,18 @@ def set_status(
     complaint: Complaint,
     status: ComplaintStatus,
     now: datetime,
+    calendar: WorkingCalendar,
     text: str = "",
     staff_id: int | None = None,
-    calendar: WorkingCalendar = ROUND_THE_CLOCK,
+    first_response: bool = False,
 ) -> None:
     """Move a complaint to a new status and keep the step in its history.
 
     A complaint leaving 'waiting' (for the customer) has its due times still ahead moved on by
-    the working time it waited: the clock pauses while the customer has the next word.
+    the working time it waited: the clock pauses while the customer has the next word. A
+    staff member's public change (`first_response`) is the first response if none came yet.
+    Whoever moves it (console, API, the bot, the notice dispatcher), the clocks that stop store
+    their working minutes in `calendar`'s time (complaints/clocks.py).
     """
     if complaint.status == ComplaintStatus.WAITING and status != ComplaintStatus.WAITING:
         _resume_clock(session=session, complaint=complaint, now=now, calendar=calendar)
@@ -221,7 +238,11 @@ def set_status(
     elif status in OPEN_STATUSES:
         complaint.resolved_at = None
         complaint.closed_at = None
+    if first_response and complaint.first_response_at is None:
+        complaint.first_response_at, complaint.first_response_by = now, staff_id
     session.add(complaint)
+    session.flush()  # the step is in the history the clocks read
+    clocks.stop(session=session, complaint=complaint, now=now, calendar=calendar)
 
 
 def _resume_clock(

@@ -219,13 +219,23 @@ def _apply(
     responses=NOT_FOUND,
 )
 def reply(
-    ticket: str, body: TextIn, request: Request, session: SessionDep, staff: Worker
+    ticket: str,
+    body: TextIn,
+    request: Request,
+    session: SessionDep,
+    staff: Worker,
+    settings: SettingsDep,
 ) -> ComplaintDetail:
     """Answer the customer on their channel (queued for delivery)."""
 
     def do(complaint: Complaint) -> dict[str, Any]:
         message = workflow.reply(
-            session=session, complaint=complaint, staff=staff, text=body.text, now=utcnow()
+            session=session,
+            complaint=complaint,
+            staff=staff,
+            text=body.text,
+            now=utcnow(),
+            calendar=working_calendar(session=session, settings=settings),
         )
         return {"message_id": message.id}
 

@@ -2,7 +2,9 @@
 
 Every public change queues an outbound message (an outbox row, status 'pending') telling the
 customer on their channel; the channels' sender delivers it. The first staff reply or public
-status change is the complaint's first response (time and who), which reports measure.
+status change is the complaint's first response (time and who), which reports measure; when a
+clock stops its working minutes are stored (complaints/clocks.py). A resolution asks the
+customer for a rating (complaints/satisfaction.py).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from accounts.roles import COMPLAINTS, allowed
+from complaints import clocks, satisfaction
 from complaints.calendar import ROUND_THE_CLOCK, WorkingCalendar
 from complaints.service import CATEGORIES, complaint_contact, set_status
 from core.errors import DomainError, Term
@@ -105,9 +108,18 @@ def _mark_first_response(complaint: Complaint, staff: Staff, now: datetime) -> N
 
 
 def reply(
-    *, session: Session, complaint: Complaint, staff: Staff, text: str, now: datetime
+    *,
+    session: Session,
+    complaint: Complaint,
+    staff: Staff,
+    text: str,
+    now: datetime,
+    calendar: WorkingCalendar = ROUND_THE_CLOCK,
 ) -> Message:
-    """Answer the customer on their channel; the first answer is the first response."""
+    """Answer the customer on their channel; the first answer is the first response.
+
+    Its working minutes are counted in `calendar` (wall-clock time without one).
+    """
     text = _clean(text, field="text", limit=MAX_REPLY_LENGTH)
     contact = complaint_contact(session=session, complaint=complaint)
     body = customer_reply(ticket=complaint.ticket_number, text=text, language=contact.language)
@@ -125,6 +137,7 @@ def reply(
     )
     _mark_first_response(complaint, staff, now)
     complaint.updated_at = now
+    clocks.stop(session=session, complaint=complaint, now=now, calendar=calendar)
     session.add(complaint)
     session.flush()
     return message
@@ -192,7 +205,8 @@ def change_status(
 ) -> Message:
     """Move the complaint along its lifecycle and tell the customer; rejecting needs a reason.
 
-    Leaving 'waiting' moves the due times on by the working time (`calendar`) it waited.
+    Leaving 'waiting' moves the due times on by the working time (`calendar`) it waited; the
+    clocks that stop store their working minutes; a resolution asks for the customer's rating.
     """
     if status not in STATUSES:
         raise DomainError.of("status", "unknown_choice")
@@ -211,10 +225,10 @@ def change_status(
         now=now,
         text=reason,
         staff_id=staff.id,
+        first_response=True,
         calendar=calendar,
     )
     complaint.reject_reason = reason if status == S.REJECTED else None
-    _mark_first_response(complaint, staff, now)
     contact = complaint_contact(session=session, complaint=complaint)
     body = customer_status(
         ticket=complaint.ticket_number or "", status=status, text=reason, language=contact.language
@@ -222,6 +236,8 @@ def change_status(
     message = queue_message(
         session=session, contact=contact, text=body, now=now, staff=staff, complaint=complaint
     )
+    if status == S.RESOLVED:
+        satisfaction.ask(session=session, complaint=complaint, now=now)
     session.add(complaint)
     session.flush()
     return message

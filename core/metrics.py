@@ -24,6 +24,7 @@ CONVERSATION_TURNS = Counter(
 )
 ESCALATIONS = Counter(
     "kabar_air_escalations",
-    "Customers handed from the bot to a person, by kind (person: asked to talk to staff)",
+    "Customers handed to a person (person: asked for staff) and complaints escalated to staff"
+    " (complaint_warning: near target, complaint_breach: past it), by kind",
     ["kind"],
 )

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     working_hours: str = ""
     conversation_timeout_minutes: int = 30
     duplicate_complaint_hours: int = 24  # an open complaint this recent is offered, not doubled
+    escalate_at_percent: int = 80  # share of a complaint target at which staff are warned
+    escalation_interval_seconds: float = 60.0  # how often due escalations are looked for
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str | None = None
@@ -75,6 +77,15 @@ class Settings(BaseSettings):
     twilio_template_reminder_sid: str = ""
     twilio_template_restored_sid: str = ""
     twilio_template_complaint_update_sid: str = ""
+    twilio_template_satisfaction_sid: str = ""  # the rating question after a resolution
+
+    # What customers send besides text (channels/media.py): where files go, and what is taken
+    media_dir: Path = Path("var/media")
+    media_max_bytes: int = 10 * 1024 * 1024
+    media_types: str = (
+        "image/jpeg,image/png,image/webp,audio/ogg,audio/opus,audio/mpeg,audio/mp4,"
+        "audio/amr,application/pdf"
+    )
 
     outbox_max_attempts: int = 8
     outbox_after_crash: Literal["hold", "resend"] = "hold"  # see docs/channels.md
@@ -88,6 +99,13 @@ class Settings(BaseSettings):
     def _known_language(cls, value: str) -> str:
         if value not in {"id", "en"}:
             raise ValueError("default_language must be 'id' or 'en'")
+        return value
+
+    @field_validator("escalate_at_percent")
+    @classmethod
+    def _a_share(cls, value: int) -> int:
+        if not 1 <= value <= 99:
+            raise ValueError("escalate_at_percent must be between 1 and 99")
         return value
 
     @field_validator("environment")
@@ -124,6 +142,11 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def allowed_media_types(self) -> frozenset[str]:
+        """MEDIA_TYPES as a set of lower-case content types."""
+        return frozenset(t.strip().lower() for t in self.media_types.split(",") if t.strip())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -173,6 +196,7 @@ class Settings(BaseSettings):
             "reminder": self.twilio_template_reminder_sid,
             "restored": self.twilio_template_restored_sid,
             "complaint_update": self.twilio_template_complaint_update_sid,
+            "satisfaction": self.twilio_template_satisfaction_sid,
         }
 
     @property

@@ -1,5 +1,9 @@
 """Complaints meet disruptions: a complaint from an area under way is linked to its notice,
-and on restoration its reporter is told and asked whether the water is back."""
+and on restoration its reporter is told and asked whether the water is back.
+
+The restoration resolves the linked open complaints through complaints.service.set_status, so
+their resolution clocks stop in working time like a resolution in the console.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from complaints.calendar import calendar_of
+from complaints.service import set_status
+from core.texts import t
 from db.models import (
     Complaint,
     ComplaintEvent,
@@ -69,33 +76,26 @@ def queue_followups(
         if complaint.status in OPEN_COMPLAINT_STATUSES:
             by_contact[complaint.contact_id].append(complaint)
     facts = facts_for(session, notice, "restore")
+    calendar = calendar_of(session=session, week=policy.working_week, tz=policy.tz)
     queued = 0
     for contact_id, complaints in by_contact.items():
         contact = session.get(Contact, contact_id)
         if contact is None:  # a complaint's contact is a foreign key, and contacts stay
             raise LookupError(f"contact {contact_id} of a linked complaint does not exist")
         for complaint in complaints:
-            _resolve(session, complaint, notice, now)
+            set_status(
+                session=session,
+                complaint=complaint,
+                status=ComplaintStatus.RESOLVED,
+                now=now,
+                calendar=calendar,
+                text=t(policy.language, "restore.history_declared", notice=notice.id),
+            )
         if not contact.active:  # the channel can't reach them; STOP only ends broadcasts
             continue
         queued += _queue_question(session, contact, notice, complaints, facts, policy, now)
     session.flush()
     return queued
-
-
-def _resolve(session: Session, complaint: Complaint, notice: Notice, now: datetime) -> None:
-    session.add(
-        ComplaintEvent(
-            complaint_id=saved_id(complaint),
-            kind="status",
-            from_status=complaint.status,
-            to_status=ComplaintStatus.RESOLVED,
-            text=f"water declared back (notice #{notice.id}); reporter asked to confirm",
-            created_at=now,
-        )
-    )
-    complaint.status = ComplaintStatus.RESOLVED
-    complaint.resolved_at = complaint.updated_at = now
 
 
 def _queue_question(

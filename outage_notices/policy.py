@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from core.hours import Week
 from core.settings import Settings
 
 # The longest body a channel accepts: Telegram's sendMessage and a Twilio WhatsApp body.
@@ -21,6 +22,9 @@ class NoticePolicy:
     reminder_hours: str
     # How long after restoration or cancellation a held or missed message is still worth sending.
     stale_after_hours: int = 12
+    # The office's opening hours: the clocks of complaints a restoration resolves count in them.
+    working_week: Week = field(default_factory=lambda: Settings.model_construct().working_week)
+    language: str = "id"  # the utility's language: notes it writes into a complaint's history
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NoticePolicy:
@@ -31,6 +35,8 @@ class NoticePolicy:
             quiet_hours_start=settings.quiet_hours_start,
             quiet_hours_end=settings.quiet_hours_end,
             reminder_hours=settings.reminder_hours_before,
+            working_week=settings.working_week,
+            language=settings.default_language,
         )
 
     @classmethod

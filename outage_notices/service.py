@@ -201,13 +201,13 @@ def restore(
     urgent: bool | None = None,
     staff_id: int | None = None,
 ) -> Notice:
-    """Declare the water back; subscribers and linked complainants are told."""
+    """Declare the water back (or, before the start, the disruption not needed after all);
+    subscribers and linked complainants are told. Any published notice may be restored."""
     notice = get(session, notice_id)
     if notice.status == NoticeStatus.CANCELLED:
         raise DomainError.of("status", "restore_cancelled")
-    if notice.status in (NoticeStatus.DRAFT, NoticeStatus.RESTORED) or notice.starts_at > now:
-        started = notice.status == NoticeStatus.SCHEDULED
-        raise DomainError.of("status", "restore_not_started" if started else "restore_not_ongoing")
+    if notice.status not in pushes.ACTIVE:
+        raise DomainError.of("status", "restore_not_ongoing")
     validation.check_message_fits(
         session=session, notice=notice, event="restore", text=text, policy=policy
     )

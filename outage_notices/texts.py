@@ -51,7 +51,19 @@ def _end(facts: NoticeFacts, language: str, tz: ZoneInfo) -> str:
     return timefmt.moment(end, language, tz) if end else t(language, "notice.unknown")
 
 
+def _called_off_early(facts: NoticeFacts, family: str) -> bool:
+    """Restored before its start: the disruption is not needed after all ('tidak jadi')."""
+    return (
+        family == "restore"
+        and facts.restored_at is not None
+        and (facts.restored_at < facts.starts_at)
+    )
+
+
 def _details(facts: NoticeFacts, family: str, language: str, tz: ZoneInfo) -> list[str]:
+    if _called_off_early(facts, family):
+        start = timefmt.moment(facts.starts_at, language, tz)
+        return [t(language, "notice_early.note", time=start)]
     if family == "restore":
         return [t(language, "notice.restored_note")]
     lines = [
@@ -70,9 +82,11 @@ def render(facts: NoticeFacts, event: str, language: str, tz: ZoneInfo) -> str:
     language = language_or_default(language)
     family = event_family(event)
     when = reminder_lead(event, language) if family == "reminder" else ""
+    early = _called_off_early(facts, family)
+    key = "notice_early.headline" if early else f"notice.headline_{family}"
     headline = t(
         language,
-        f"notice.headline_{family}",
+        key,
         kind=label(language, "notice_kind", facts.kind),
         title=facts.title,
         when=when,

@@ -1,5 +1,8 @@
 """The report as files: CSV (one line per complaint) and XLSX (a sheet per breakdown, charts).
 
+Each complaint's clocks are in working minutes (what the report's figures measure), with the
+wall-clock minutes from filing beside them ("menit kalender").
+
 Headers and codes are words in the reader's language (Indonesian by default), from the
 catalogue's `[report]` section and vocabularies; times are in the utility's zone. The XLSX
 holds real dates and numbers (percentages as fractions shown with '%'), writes the period and
@@ -41,10 +44,12 @@ LINE_COLUMNS = (
     "first_response_due",
     "first_response_at",
     "first_responder",
+    "first_response_work_minutes",
     "first_response_minutes",
     "first_response_on_time",
     "resolution_due",
     "resolved_at",
+    "resolution_work_minutes",
     "resolution_minutes",
     "resolution_on_time",
     "closed_at",
@@ -96,7 +101,11 @@ def _phone(line: Any) -> str:
 
 
 def line_values(line: Any, now: datetime, language: str) -> list[Any]:
-    """One complaint's cells, times as aware datetimes (each writer formats them)."""
+    """One complaint's cells, times as aware datetimes (each writer formats them).
+
+    The clocks are given in working minutes as stored when they stopped (complaints/clocks.py;
+    empty while one runs), the report's measure, with the wall-clock minutes beside them.
+    """
     yes, no = t(language, "report.yes"), t(language, "report.no")
     rejected = line.status == ComplaintStatus.REJECTED
     return [
@@ -112,10 +121,12 @@ def line_values(line: Any, now: datetime, language: str) -> list[Any]:
         line.first_response_due_at,
         line.first_response_at,
         line.responder or "",
+        line.first_response_work_minutes,
         _minutes(line.created_at, line.first_response_at),
         _on_time(line.first_response_at, line.first_response_due_at, now, language),
         line.resolution_due_at,
         line.resolved_at,
+        line.resolution_work_minutes,
         _minutes(line.created_at, line.resolved_at),
         "" if rejected else _on_time(line.resolved_at, line.resolution_due_at, now, language),
         line.closed_at,

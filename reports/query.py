@@ -6,6 +6,10 @@ for or against a target only once it was answered (resolved) or its due time has
 open complaints that are not yet due are neither hit nor miss. The due times are the ones
 stored on the complaint when it was filed, so a later change of targets rewrites nothing.
 
+The clocks (first response, resolution) are in working minutes: the calendar lives in Python,
+so complaints/clocks.py stores them on the complaint when they stop and the database aggregates
+plain numbers.
+
 Percentiles are interpolated as `percentile_cont` does: PostgreSQL runs it itself (one sort per
 measure for both fractions); SQLite has no such aggregate, so a small one is registered on the
 connection (`kabar_percentiles`) and runs inside the same statement. (Window functions picking
@@ -70,6 +74,13 @@ def _minutes(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
     return (extract("epoch", end) - extract("epoch", start)) / 60.0
 
 
+def _worked(dialect: str, stored: Any, stopped: Any) -> ColumnElement[Any]:
+    """A clock in working minutes as stored when it stopped (every door that stops one stores
+    them, through complaints.service.set_status or workflow.reply); a row without them (one the
+    migration's backfill could not place) falls back to wall-clock minutes from filing."""
+    return func.coalesce(cast(stored, Float), _minutes(dialect, complaint.c.created_at, stopped))
+
+
 def _calendar(dialect: str, tz: ZoneInfo, at: datetime) -> tuple[ColumnElement, ColumnElement]:
     """The local week (its Monday) and month (its first day) a complaint was filed in."""
     created = complaint.c.created_at
@@ -121,8 +132,8 @@ def facts(
         c.assignee_id.label("agent"),
         week.label("week"),
         month.label("month"),
-        _minutes(dialect, c.created_at, c.first_response_at).label("first"),
-        _minutes(dialect, c.created_at, c.resolved_at).label("resolution"),
+        _worked(dialect, c.first_response_work_minutes, c.first_response_at).label("first"),
+        _worked(dialect, c.resolution_work_minutes, c.resolved_at).label("resolution"),
         _state(c.first_response_at, c.first_response_due_at, at).label("first_state"),
         case((not_rejected, _state(c.resolved_at, c.resolution_due_at, at)), else_=null()).label(
             "resolution_state"

@@ -76,6 +76,17 @@ def number(value: float | int, language: str, digits: int = 1) -> str:
     return format_decimal(value, pattern, locale=language_or_default(language))
 
 
+def work_duration(minutes: float, language: str) -> str:
+    """Working time as people say it: '19 jam 10 menit kerja', '45 menit kerja' (no days: a
+    working day is not 24 hours)."""
+    hours, rest = divmod(round(minutes), 60)
+    if hours:
+        return t(
+            language, "report_work.hours_minutes", hours=number(hours, language, 0), minutes=rest
+        )
+    return t(language, "report_work.minutes", minutes=rest)
+
+
 def shown(value: float | int | None, kind: str, language: str) -> str:
     """A figure as people read it: '60,0 %', '1 jam 15 menit', '4,00', '12'; '-' when none."""
     if value is None:
@@ -83,7 +94,7 @@ def shown(value: float | int | None, kind: str, language: str) -> str:
     if kind == PERCENT:
         return number(value, language) + " %"
     if kind == MINUTES:
-        return timefmt.duration(timedelta(minutes=round(value)), language)
+        return work_duration(value, language)
     if kind == RATING:
         return number(value, language, digits=2)
     return number(value, language, digits=0)

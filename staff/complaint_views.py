@@ -17,6 +17,7 @@ from accounts.deps import SessionDep, client_ip, wake_outbox
 from accounts.roles import COMPLAINTS, allowed, can_reveal_phone
 from areas.coverage import area_labels
 from complaints import inbox, workflow
+from complaints.attachments import for_complaint
 from complaints.calendar import working_calendar
 from complaints.service import CATEGORIES, complaint_contact
 from core.errors import DomainError
@@ -178,6 +179,7 @@ def _complaint_page(
         "kecamatan": kecamatan,
         "messages": inbox.conversation(session=session, contact_id=complaint.contact_id),
         "events": inbox.history(session=session, complaint_id=saved_id(complaint)),
+        "attachments": for_complaint(session=session, complaint_id=saved_id(complaint)),
         "names": {s.id: s.username for s in service.list_staff(session=session)},
         "workers": _workers(session),
         "next_statuses": workflow.next_statuses(complaint),
@@ -260,11 +262,17 @@ def reply(
     complaint_id: RowId,
     session: SessionDep,
     staff: Worker,
+    settings: SettingsDep,
     text: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     def do(complaint: Complaint) -> dict[str, Any]:
         message = workflow.reply(
-            session=session, complaint=complaint, staff=staff, text=text, now=utcnow()
+            session=session,
+            complaint=complaint,
+            staff=staff,
+            text=text,
+            now=utcnow(),
+            calendar=working_calendar(session=session, settings=settings),
         )
         return {"message_id": message.id, "length": len(text.strip())}
 

@@ -11,6 +11,8 @@ from staff import (
     admin_views,
     answer_views,
     complaint_views,
+    escalation_views,
+    media_views,
     notice_views,
     outbox_views,
     report_views,
@@ -27,6 +29,8 @@ def install(app: FastAPI) -> None:
     for module in (
         views,
         complaint_views,
+        escalation_views,
+        media_views,
         admin_views,
         notice_views,
         answer_views,

@@ -17,18 +17,19 @@ from areas.coverage import notice_area_codes
 from areas.deps import AreaIndexDep, get_area_index
 from core.errors import DomainError, Problem
 from core.http_limits import RowId
-from core.texts import t
 from db.models import Notice, Staff
 from db.types import utcnow
 from db.vocab import NoticeStatus
 from outage_notices import service as notices
 from staff.area_lookup import area_answer
 from staff.notice_support import (
+    announcement,
     local_input,
     parse_local,
     policy,
     previews,
     progress,
+    told_words,
     wake_notices,
 )
 from staff.web import PageError, PageStaff, act, language, page_role, redirect, render
@@ -226,7 +227,7 @@ def _notice_page(
     if notice.id is None:
         raise ValueError("the notice page shows a stored notice")
     pol = policy(request)
-    ok = request.query_params.get("ok")
+    lang = language(request, staff)
     index = get_area_index(request)
     codes = notice_area_codes(session, notice.id)
     context = {
@@ -234,10 +235,10 @@ def _notice_page(
         "areas": [index.get(code) for code in codes if index.get(code)],
         "history": notices.history(session, notice.id),
         "previews": previews(session, notice, pol),
-        "progress": progress(session, notice.id),
+        "progress": progress(session, notice.id, lang),
         "errors": errors or {},
         "end_value": local_input(notice.expected_end_at, pol),
-        "flash": t(language(request, staff), f"staff.{ok}") if ok in {"saved", "queued"} else None,
+        "flash": told_words(lang, request.query_params, pol),
     }
     return render(request, "notice.html", context, staff=staff, status_code=400 if errors else 200)
 
@@ -249,10 +250,13 @@ def notice_page(request: Request, notice_id: RowId, session: SessionDep, staff: 
 
 
 @router.get("/notices/{notice_id}/progress")
-def notice_progress(notice_id: RowId, session: SessionDep, staff: Reader) -> JSONResponse:
-    """Delivery counts for the page's small refresh script."""
+def notice_progress(
+    request: Request, notice_id: RowId, session: SessionDep, staff: Reader
+) -> JSONResponse:
+    """Delivery counts, overall and per event and channel, for the page's refresh script."""
     notice = _notice(session, notice_id)
-    return JSONResponse(progress(session, notice_id) | {"status": notice.status})
+    lang = language(request, staff)
+    return JSONResponse(progress(session, notice_id, lang) | {"status": notice.status})
 
 
 def _lifecycle(
@@ -263,13 +267,18 @@ def _lifecycle(
     action: AuditAction,
     do: Callable[[Notice], dict[str, Any]],
 ) -> Response:
-    """A step in a notice's life; refused, the notice's page shows why beside the action."""
+    """A step in a notice's life; done, the page says whom its message reaches (counted now,
+    before the dispatcher runs); refused, the notice's page shows why beside the action."""
     notice = _notice(session, notice_id)
+    family = action.name.removeprefix("notice_")  # the push it plans: publish, extend, ...
 
     def done(_: dict[str, Any]) -> Response:
+        told = announcement(
+            session=session, notice_id=notice_id, family=family, pol=policy(request), now=utcnow()
+        )
         wake_notices(request)
         wake_outbox(request)
-        return redirect(f"/staff/notices/{notice_id}", ok="saved")
+        return redirect(f"/staff/notices/{notice_id}", **told)
 
     return act(
         request,

@@ -98,6 +98,7 @@ def journal(engine: Engine) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    """Settings as a fresh install has them, never read from a developer's .env."""
-    return Settings(_env_file=None, database_url=database_url)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings as a fresh install has them, never read from a developer's .env; the media
+    store in the test's own directory."""
+    return Settings(_env_file=None, database_url=database_url, media_dir=tmp_path / "media")

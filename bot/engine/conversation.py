@@ -14,11 +14,13 @@ from areas.outside import outside_index
 from bot.engine import intents, store
 from bot.engine.context import Context
 from bot.engine.flows import (
+    attachments,
     complaint,
     handoff,
     idle,
     menu,
     outage,
+    rating,
     restore,
     status,
     subscribe,
@@ -26,6 +28,7 @@ from bot.engine.flows import (
 from bot.engine.flows.common import show_menu
 from bot.engine.manner import language_of
 from channels.messages import Inbound, Outbound
+from complaints.calendar import national_holidays
 from complaints.service import parse_ticket
 from core.metrics import CONVERSATION_TURNS, ESCALATIONS
 from core.settings import Settings
@@ -51,6 +54,8 @@ STEPS: dict[tuple[str, str], Step] = {
     ("subscribe", "area"): subscribe.area_step,
     ("language", "choose"): menu.language_choose,
     ("restore_check", "ask"): restore.ask,
+    ("satisfaction", "rating"): rating.rating_step,
+    ("satisfaction", "comment"): rating.comment_step,
 }
 MENU_ACTIONS: dict[str, Step] = {
     "main": show_menu,
@@ -79,6 +84,9 @@ class ConversationEngine:
         self.settings = settings
         self.areas = areas
         outside_index()  # built once per process here, not during a customer's turn
+        today = utcnow().astimezone(settings.tz).date()
+        for year in (today.year, today.year + 1):  # the holiday tables filing a complaint reads
+            national_holidays(year)
 
     def handle(
         self,
@@ -157,6 +165,8 @@ class ConversationEngine:
         _follow_language(ctx)
         if ctx.contact.needs_human and not ctx.contact.flow and handoff.take(ctx):
             return  # waiting for a person: the message is for staff
+        if attachments.take(ctx):
+            return  # files or a location, recorded and acknowledged (flows/attachments.py)
         if self._global_command(ctx):
             return
         ctx.choice = _picked_choice(ctx)
@@ -171,6 +181,10 @@ class ConversationEngine:
     def _expire_stale_flow(self, ctx: Context) -> None:
         contact = ctx.contact
         timeout = timedelta(minutes=self.settings.conversation_timeout_minutes)
+        if contact.flow == "satisfaction":  # waits days for its answer, then ends unsaid
+            if rating.is_stale(ctx):
+                ctx.finish()
+            return
         if (
             contact.flow
             and contact.state_updated_at

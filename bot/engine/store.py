@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from channels.messages import Inbound, Outbound
 from db.models import Contact, ConversationState, InboundReceipt, Message
+from db.prepared import Prepared
 from db.vocab import MessageStatus
 
 CONTACT = Contact.__table__
@@ -26,19 +27,19 @@ RECEIPT = InboundReceipt.__table__
 
 # RETURNING tells whether the row went in; rowcount is -1 for this on psycopg.
 CLAIM_RECEIPT = {
-    "sqlite": sqlite_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
-    "postgresql": pg_insert(RECEIPT).on_conflict_do_nothing().returning(RECEIPT.c.raw_id),
+    "sqlite": Prepared(sqlite_insert(RECEIPT).on_conflict_do_nothing(), [RECEIPT.c.raw_id]),
+    "postgresql": Prepared(pg_insert(RECEIPT).on_conflict_do_nothing(), [RECEIPT.c.raw_id]),
 }
 # A message the webhook already stored: whoever marks it processed first answers it.
-TAKE_UP_RECEIPT = (
+TAKE_UP_RECEIPT = Prepared(
     RECEIPT.update()
     .where(
         RECEIPT.c.channel == bindparam("take_channel"),
         RECEIPT.c.raw_id == bindparam("take_raw_id"),
         RECEIPT.c.processed_at.is_(None),
     )
-    .values(processed_at=bindparam("take_now"))
-    .returning(RECEIPT.c.raw_id)
+    .values(processed_at=bindparam("take_now")),
+    [RECEIPT.c.raw_id],
 )
 
 
@@ -49,7 +50,18 @@ def _state(column: Any) -> Any:
 
 # A returning contact's row is read and touched (last inbound time, which opens WhatsApp's
 # 24-hour window; active; the phone the channel gave) in one statement, the state with it.
-LOAD_AND_TOUCH_CONTACT = (
+CONTACT_COLUMNS = (
+    CONTACT.c.id,
+    CONTACT.c.language,
+    CONTACT.c.opted_out,
+    CONTACT.c.display_name,
+    CONTACT.c.needs_human,
+    _state(STATE.c.flow).label("flow"),
+    _state(STATE.c.step).label("step"),
+    _state(STATE.c.data).label("data"),
+    _state(STATE.c.updated_at).label("updated_at"),
+)
+LOAD_AND_TOUCH_CONTACT = Prepared(
     CONTACT.update()
     .where(
         CONTACT.c.channel == bindparam("touch_channel"),
@@ -59,23 +71,14 @@ LOAD_AND_TOUCH_CONTACT = (
         last_inbound_at=bindparam("touch_now"),
         active=True,
         phone=func.coalesce(bindparam("touch_phone", type_=CONTACT.c.phone.type), CONTACT.c.phone),
-    )
-    .returning(
-        CONTACT.c.id,
-        CONTACT.c.language,
-        CONTACT.c.opted_out,
-        CONTACT.c.display_name,
-        CONTACT.c.needs_human,
-        _state(STATE.c.flow).label("flow"),
-        _state(STATE.c.step).label("step"),
-        _state(STATE.c.data).label("data"),
-        _state(STATE.c.updated_at).label("updated_at"),
-    )
+    ),
+    CONTACT_COLUMNS,
 )
 INSERT_CONTACT = CONTACT.insert().returning(CONTACT.c.id)
 INSERT_STATE = STATE.insert()
-INSERT_MESSAGES_RETURNING = MESSAGE.insert().returning(MESSAGE.c.id, sort_by_parameter_order=True)
-SAVE_STATE = (
+# One row at a time on the driver: in order, and cheaper than a batched statement here.
+INSERT_MESSAGE = Prepared(MESSAGE.insert(), [MESSAGE.c.id])
+SAVE_STATE = Prepared(
     STATE.update()
     .where(STATE.c.contact_id == bindparam("state_contact_id"))
     .values(
@@ -116,7 +119,7 @@ def claim_receipt(
     raw_id = inbound.raw_id[:64]
     if accepted:
         params = {"take_channel": inbound.channel, "take_raw_id": raw_id, "take_now": now}
-        return connection.execute(TAKE_UP_RECEIPT, params).first() is not None
+        return bool(TAKE_UP_RECEIPT.rows(connection, params))
     statement = CLAIM_RECEIPT[connection.dialect.name]
     params = {
         "channel": inbound.channel,
@@ -124,7 +127,7 @@ def claim_receipt(
         "received_at": now,
         "processed_at": now,
     }
-    return connection.execute(statement, params).first() is not None
+    return bool(statement.rows(connection, params))
 
 
 def load_contact(
@@ -138,20 +141,23 @@ def load_contact(
         "touch_now": now,
         "touch_phone": _clean(inbound.phone)[:32] or None,
     }
-    row = connection.execute(LOAD_AND_TOUCH_CONTACT, params).first()
-    if row is None:
+    found = LOAD_AND_TOUCH_CONTACT.rows(connection, params)
+    if not found:
         return _create_contact(connection, inbound, now, language)
+    contact_id, language, opted_out, display_name, needs_human, flow, step, data, updated_at = (
+        found[0]
+    )
     return ContactView(
-        id=row.id,
+        id=contact_id,
         channel=inbound.channel,
-        language=row.language,
-        opted_out=row.opted_out,
-        display_name=row.display_name,
-        needs_human=row.needs_human,
-        flow=row.flow,
-        step=row.step,
-        data=dict(row.data or {}),
-        state_updated_at=row.updated_at,
+        language=language,
+        opted_out=bool(opted_out),
+        display_name=display_name,
+        needs_human=bool(needs_human),
+        flow=flow,
+        step=step,
+        data=dict(data or {}),
+        state_updated_at=updated_at,
     )
 
 
@@ -205,7 +211,7 @@ def save_turn(
         "channel": inbound.channel,
         "text": stored_text,
         "choices": None,
-        "media": list(inbound.media) or None,
+        "media": [media.ref for media in inbound.media] or None,
         "status": MessageStatus.RECEIVED,
         "attempts": 0,
         "next_attempt_at": None,
@@ -219,11 +225,10 @@ def save_turn(
     rows = [incoming] + [
         _reply_row(contact, inbound, reply, queue_replies, complaint_id, now) for reply in replies
     ]
-    # One statement for the message and its replies; the ids after the first are the outbox rows.
-    ids = list(connection.execute(INSERT_MESSAGES_RETURNING, rows).scalars())
-    outbox_ids = ids[1:] if queue_replies else []
-    connection.execute(
-        SAVE_STATE,
+    ids = [INSERT_MESSAGE.rows(connection, row)[0][0] for row in rows]
+    outbox_ids = ids[1:] if queue_replies else []  # the replies' rows, after the message's own
+    SAVE_STATE.rows(
+        connection,
         {
             "state_contact_id": contact.id,
             "new_flow": contact.flow,

@@ -23,6 +23,12 @@ class Attachment(SQLModel, table=True):
     size_bytes: int | None = None
     path: str | None = Field(default=None, max_length=255)  # relative to MEDIA_DIR
     provider_ref: str | None = Field(default=None, max_length=512)  # file_id or media URL
+    # pending (to download) | stored (the file is at `path`) | refused (too big, wrong type)
+    # | failed (the provider never gave it) | located (a location: no file)
+    status: str = Field(default="pending", max_length=10, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=200)
     latitude: float | None = None
     longitude: float | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

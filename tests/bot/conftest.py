@@ -8,7 +8,7 @@ import pytest
 
 from areas.reference import load_area_index
 from bot.engine import ConversationEngine
-from channels.messages import Inbound, render_numbered
+from channels.messages import Inbound, Location, Media, render_numbered
 from db.vocab import Channel
 
 # A Wednesday, 10:00 WITA: inside business hours.
@@ -25,9 +25,19 @@ class Customer:
         self.now = WEDNESDAY_10_WITA
         self._raw = 0
 
-    def say(self, text: str, *, media: tuple[str, ...] = (), raw_id: str | None = None) -> str:
+    def say(
+        self,
+        text: str,
+        *,
+        media: tuple[str | Media, ...] = (),
+        raw_id: str | None = None,
+        location: Location | None = None,
+    ) -> str:
         self.now += timedelta(seconds=20)
-        inbound = Inbound(Channel(self.channel), self.sender, text, media=media, raw_id=raw_id)
+        files = tuple(m if isinstance(m, Media) else Media("photo", m) for m in media)
+        inbound = Inbound(
+            Channel(self.channel), self.sender, text, media=files, raw_id=raw_id, location=location
+        )
         turn = self.conversation.handle(inbound, now=self.now, queue_replies=False)
         return "\n\n".join(render_numbered(reply) for reply in turn.replies)
 

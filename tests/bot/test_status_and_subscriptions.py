@@ -1,5 +1,6 @@
 from sqlmodel import Session, select
 
+from complaints.calendar import ROUND_THE_CLOCK
 from complaints.service import set_status
 from db.models import Complaint, Contact, Subscription
 from tests.bot.test_complaint_flow import TICKET, file_through_menu
@@ -10,7 +11,7 @@ def test_status_shows_the_history_to_the_customer_who_filed(customer, engine):
     with Session(engine) as session:
         complaint = session.exec(select(Complaint)).one()
         set_status(session=session, complaint=complaint, status="in_progress", now=customer.now,
-                   text="Petugas menuju lokasi")  # fmt: skip
+                   calendar=ROUND_THE_CLOCK, text="Petugas menuju lokasi")  # fmt: skip
         session.commit()
     answer = customer.say(f"status {ticket}")
     assert f"Tiket {ticket} — Air tidak mengalir" in answer

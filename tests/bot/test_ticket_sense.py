@@ -154,3 +154,15 @@ def test_a_second_complaint_later_in_the_day_is_offered_too(customer):
     complain(customer, "air mati di tatah bangkal")
     customer.wait(hours=6)
     assert OFFER in complain(customer, "air mati di tatah bangkal")
+
+
+def test_an_offer_answered_twice_with_something_unusable_shows_the_ways_out(customer, engine):
+    complain(customer, "air mati di tatah bangkal")
+    assert OFFER in complain(customer, "air mati di tatah bangkal")
+    first = customer.say("hmm entahlah")
+    assert OFFER in first and "Bicara dengan petugas" not in first
+    second = customer.say("maksudnya apa ya")
+    assert OFFER in second
+    assert "3. Bicara dengan petugas" in second and "4. Kembali ke menu" in second
+    assert "Pilih layanan" in customer.say("4")
+    assert len(complaints_of(engine, customer)) == 1, "nothing was filed twice on the way out"

@@ -246,13 +246,19 @@ def test_console_errors_are_pages_in_indonesian(live, browser, engine):
 PAGES = (
     "/staff/inbox",
     "/staff/people",
+    "/staff/people/{contact}",
     "/staff/notices",
+    "/staff/notices/new",
     "/staff/notices/{notice}",
+    "/staff/notices/{notice}/edit",
     "/staff/complaints/{complaint}",
     "/staff/reports",
     "/staff/audit",
     "/staff/accounts",
+    "/staff/targets",
     "/staff/answers",
+    "/staff/answers/new",
+    "/staff/escalations",
     "/staff/password",
     "/staff/outbox/unknown",
 )
@@ -269,12 +275,19 @@ def test_no_console_page_scrolls_sideways_and_axe_finds_nothing_serious(
     page.goto(f"{live.url}/staff/login")
     _no_sideways_scroll(page, "the sign-in page")
     _axe(page, "the sign-in page")
+    _shot(page, f"page-login-{size}")
     sign_in(page, live.url, "ani")
     for path in PAGES:
-        address = path.format(notice=notice_id, complaint=complaint.id)
+        address = path.format(
+            notice=notice_id, complaint=complaint.id, contact=complaint.contact_id
+        )
         response = page.goto(live.url + address)
         assert response is not None and response.status == 200, address
         _no_sideways_scroll(page, address)
+        _shot(
+            page,
+            "page-" + re.sub(r"\W+", "-", path.removeprefix("/staff/")).strip("-") + f"-{size}",
+        )
         if path in {
             "/staff/inbox",
             "/staff/notices/{notice}",

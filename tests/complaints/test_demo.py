@@ -37,6 +37,13 @@ def test_history_is_marked_answered_in_office_hours_and_rated(engine):
         assert answered and all(a.weekday() < 5 and a.time() >= OPENS for a in answered)
         assert any(c.rating for c in complaints) and any(c.status == "rejected" for c in complaints)
         assert all(c.first_response_due_at and c.resolution_due_at for c in complaints)
+        # the clocks in working minutes: set whenever they stopped, never more than wall time
+        for c in complaints:
+            assert (c.first_response_work_minutes is None) == (c.first_response_at is None)
+            assert (c.resolution_work_minutes is None) == (c.resolved_at is None)
+            if c.resolved_at:
+                wall = (c.resolved_at - c.created_at).total_seconds() / 60
+                assert 0 < c.resolution_work_minutes <= wall + 1
         assert session.scalar(select(func.count()).select_from(ComplaintEvent)) > count
         assert session.scalar(select(func.count()).select_from(Message)) == 0  # nobody is told
         agents = list(session.exec(select(Staff)).scalars())

@@ -54,7 +54,8 @@ def test_agent_token_works_a_complaint_end_to_end(app, engine):
     kinds = [event["kind"] for event in done["history"]]
     assert kinds == ["status", "reply", "note", "assign", "status"]
     with Session(engine) as session:
-        assert len(session.exec(select(Message).where(Message.direction == "out")).all()) == 2
+        # the reply, the resolution and the satisfaction question
+        assert len(session.exec(select(Message).where(Message.direction == "out")).all()) == 3
         actions = session.exec(select(AuditLog.action).order_by(AuditLog.id)).all()
     assert actions == ["complaint.reply", "complaint.note", "complaint.assign", "complaint.status"]
 

@@ -77,7 +77,8 @@ def test_status_changes_tell_the_customer_and_stamp_times(engine, agent):
         texts = [m.text for m in outbox(session)]
         assert texts[0] == "Ticket ADU-000001: the status is now In progress."
         assert "has been resolved" in texts[1] and "Pipa sudah diperbaiki" in texts[1]
-        assert "Closed" in texts[2]
+        assert texts[2].startswith("How was complaint ADU-000001 handled?")  # the rating
+        assert "Closed" in texts[3]
         assert (complaint.first_response_at, complaint.resolved_at, complaint.closed_at) == (
             t1,
             t2,

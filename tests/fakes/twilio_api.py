@@ -30,6 +30,9 @@ from tests.fakes.twilio_webhooks import (
     signed_status_callback_form,
 )
 
+_MEDIA_ROUTE = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages/(?P<message>MM\w+)/Media/(?P<sid>ME\w+)$"
+)
 _ROUTE = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages(?:/(?P<sid>[^/]+))?\.json$")
 
 
@@ -109,6 +112,8 @@ class FakeTwilioApi(FakeServer):
         self._sent: dict[str, dict[str, Any]] = {}  # sid -> what our code asked for
         self._lock = threading.Lock()
         self._auth = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self.media: dict[str, tuple[str, bytes]] = {}  # media sid -> (content type, bytes)
+        self.media_fetches: list[tuple[str, bool]] = []  # (path, authenticated)
 
     def client(self) -> Client:
         """A real twilio Client wired to this fake through make_twilio_client."""
@@ -129,6 +134,8 @@ class FakeTwilioApi(FakeServer):
             self._sent.clear()
         self.failures.clear()
         self.delay_ms = 0
+        self.media.clear()
+        self.media_fetches.clear()
 
     def send_status_callback(
         self,
@@ -162,6 +169,15 @@ class FakeTwilioApi(FakeServer):
         )
         return httpx.post(target, data=params, headers=headers, **httpx_kwargs)
 
+    def add_media(
+        self, content: bytes = b"\xff\xd8\xff\xe0fake-jpeg", content_type: str = "image/jpeg"
+    ) -> str:
+        """A file a customer sent, served at its media URL (basic auth) like Twilio does:
+        a redirect to a storage address that serves the bytes with their Content-Type."""
+        message, sid = new_sid("MM"), new_sid("ME")
+        self.media[sid] = (content_type, content)
+        return f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages/{message}/Media/{sid}"
+
     # --- what the customer would see ----------------------------------------------------------
 
     def sent_messages(self, to: str | None = None) -> list[dict[str, Any]]:
@@ -174,6 +190,10 @@ class FakeTwilioApi(FakeServer):
     # --- server -----------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
+        if request.method == "GET" and (
+            request.path.startswith("/media-store/") or _MEDIA_ROUTE.match(request.path)
+        ):
+            return self._media(request)
         pairs = parse_qsl(request.body.decode(), keep_blank_values=True) if request.body else []
         params: dict[str, Any] = dict(pairs)
         if media := [v for k, v in pairs if k == "MediaUrl"]:
@@ -184,6 +204,26 @@ class FakeTwilioApi(FakeServer):
             TwilioCall(request.method, request.path, params, response.status, code, time.time())
         )
         return response
+
+    def _media(self, request: Request) -> Response:
+        """Media URLs want the account's basic auth and redirect (307) to short-lived storage
+        addresses, which serve the bytes without auth (as Twilio's S3 links do)."""
+        authenticated = request.headers.get("authorization") == self._auth
+        self.media_fetches.append((request.path, authenticated))
+        if request.path.startswith("/media-store/"):
+            found = self.media.get(request.path.removeprefix("/media-store/"))
+            if found is None:
+                return not_found(request.path).response()
+            content_type, content = found
+            return Response(200, content, content_type=content_type)
+        match = _MEDIA_ROUTE.match(request.path)
+        assert match is not None
+        if not authenticated:
+            return AUTHENTICATE.response()
+        if match["account"] != self.account_sid or match["sid"] not in self.media:
+            return not_found(request.path).response()
+        location = f"{self.url}/media-store/{match['sid']}"
+        return Response(307, b"", headers={"Location": location})
 
     def _route(self, request: Request, params: dict[str, Any]) -> tuple[Response, int | None]:
         match = _ROUTE.match(request.path)

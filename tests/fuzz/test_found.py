@@ -138,4 +138,4 @@ def test_a_photo_list_with_junk_entries_is_read_not_a_500():
     }
     parsed = tg.parse_update(update)
     assert parsed.inbound is not None
-    assert parsed.inbound.media == ("small",)
+    assert [media.ref for media in parsed.inbound.media] == ["small"]

@@ -76,6 +76,17 @@ def test_restoration_resolves_linked_complaints_and_asks_each_reporter_once(engi
         state = session.get(ConversationState, reporter.id)
         statuses = session.scalars(select(Complaint.status).order_by(Complaint.id)).all()
         kinds = session.scalars(select(ComplaintEvent.kind).order_by(ComplaintEvent.id)).all()
+        notes = session.scalars(
+            select(ComplaintEvent.text).where(ComplaintEvent.to_status == "resolved")
+        ).all()
+    assert (
+        notes
+        == [
+            f"Air dinyatakan normal kembali (pemberitahuan #{notice.id}); "
+            "pelapor ditanya untuk memastikan."
+        ]
+        * 2
+    ), "staff read the history in Indonesian"
     assert question.notice_event == "restore_followup"
     assert "ADU-000001, ADU-000002" in question.text and "YA atau TIDAK" in question.text
     assert "ujung jaringan" in question.text
@@ -84,3 +95,25 @@ def test_restoration_resolves_linked_complaints_and_asks_each_reporter_once(engi
     assert state.data == {"complaint_ids": [first.id, second.id], "notice_id": notice.id}
     assert statuses == ["resolved", "resolved"]
     assert kinds == ["link", "link", "status", "status"]
+
+
+def test_restoration_stops_the_resolution_clock_in_working_time(engine):
+    """Filed Wednesday 13 May at 16:30 WITA, after closing; Ascension Day, its cuti bersama
+    and the weekend follow; the water is back Monday 18 May at 09:30: 90 working minutes."""
+    with Session(engine, expire_on_commit=False) as session:
+        reporter = add_contact(session, "siti", channel="whatsapp")
+        notice = new_notice(
+            session, now=wita(13, 16), kind="unplanned", starts_at=wita(13, 16), publish=True
+        )
+        row = complaint(session, reporter, LOK_BAINTAN)
+        row.created_at = wita(13, 16, 30)
+        linking.link_complaint(session=session, complaint=row, notice=notice, now=wita(13, 16, 30))
+        session.commit()
+        service.restore(session=session, notice_id=notice.id, policy=POLICY, now=wita(18, 9, 30))
+        session.commit()
+    Dispatcher(engine=engine, policy=POLICY, holder="t").tick(wita(18, 9, 30))
+    with Session(engine) as session:
+        resolved = session.get(Complaint, row.id)
+        assert (resolved.status, resolved.resolved_at) == ("resolved", wita(18, 9, 30))
+        assert resolved.resolution_work_minutes == 90  # by the wall clock: 6,780 minutes
+        assert resolved.first_response_work_minutes is None  # nobody answered it

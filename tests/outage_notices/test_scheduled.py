@@ -57,7 +57,9 @@ def test_a_restarted_process_with_the_same_holder_name_leads_again_at_once(datab
 def test_a_follower_does_no_scheduled_work(engine):
     with Session(engine, expire_on_commit=False) as session:
         add_contact(session, "ani", LOK_BAINTAN)
-        notice = new_notice(session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True)
+        notice = new_notice(
+            session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True
+        )
         service.publish(session=session, notice_id=notice.id, policy=POLICY, now=utcnow())
         session.commit()
     leader = Dispatcher(engine=engine, policy=POLICY, holder="leader")
@@ -74,7 +76,9 @@ def test_two_dispatchers_with_their_own_engines_never_both_lead(database_url, en
     with Session(engine, expire_on_commit=False) as session:
         for n in range(50):
             add_contact(session, f"c{n}", LOK_BAINTAN)
-        notice = new_notice(session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True)
+        notice = new_notice(
+            session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True
+        )
         service.publish(session=session, notice_id=notice.id, policy=POLICY, now=utcnow())
         session.commit()
     leaders: list[set[str]] = [set() for _ in range(20)]
@@ -122,7 +126,9 @@ def test_two_service_processes_on_one_database_elect_one_scheduler(database_url,
     with Session(engine, expire_on_commit=False) as session:
         for n in range(20):
             add_contact(session, f"c{n}", LOK_BAINTAN)
-        notice = new_notice(session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True)
+        notice = new_notice(
+            session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True
+        )
         service.publish(session=session, notice_id=notice.id, policy=POLICY, now=utcnow())
         session.commit()
     processes = [
@@ -144,7 +150,9 @@ def test_two_service_processes_on_one_database_elect_one_scheduler(database_url,
 def test_the_background_scheduler_sends_a_published_notice_and_stops_cleanly(engine):
     with Session(engine, expire_on_commit=False) as session:
         add_contact(session, "ani", LOK_BAINTAN)
-        notice = new_notice(session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True)
+        notice = new_notice(
+            session, now=utcnow(), kind="unplanned", starts_at=utcnow(), urgent=True
+        )
     woken = threading.Event()
     handle = start_scheduler(engine=engine, policy=POLICY, interval_seconds=60, wake=woken.set)
     try:

@@ -133,12 +133,16 @@ def test_a_cancelled_notice_cannot_be_restored(engine):
     assert caught.value.keys() == {"status": "restore_cancelled"}
 
 
-def test_a_notice_that_has_not_started_cannot_be_restored(engine):
+def test_a_published_notice_that_has_not_started_can_be_restored_but_a_draft_cannot(engine):
     with Session(engine, expire_on_commit=False) as session:
         notice = new_notice(session, now=NOW, publish=True)
+        assert notice.status == "scheduled" and notice.starts_at > NOW
+        service.restore(session=session, notice_id=notice.id, policy=POLICY, now=NOW)
+        assert notice.status == "restored" and notice.restored_at == NOW
+        draft = new_notice(session, now=NOW)
         with pytest.raises(DomainError) as caught:
-            service.restore(session=session, notice_id=notice.id, policy=POLICY, now=NOW)
-    assert caught.value.keys() == {"status": "restore_not_started"}
+            service.restore(session=session, notice_id=draft.id, policy=POLICY, now=NOW)
+    assert caught.value.keys() == {"status": "restore_not_ongoing"}
 
 
 def test_an_extension_must_move_the_end_later(engine):

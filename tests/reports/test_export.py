@@ -48,11 +48,13 @@ def test_csv_has_every_time_target_agent_disruption_and_rating(engine, month):
         "Batas tanggapan pertama (WITA)": "2026-11-02 10:00",
         "Tanggapan pertama (WITA)": "2026-11-02 09:30",
         "Ditanggapi oleh": "sari",
-        "Tanggapan pertama (menit)": "30.0",
+        "Tanggapan pertama (menit kerja)": "30",
+        "Tanggapan pertama (menit kalender)": "30.0",
         "Tanggapan pertama tepat waktu": "ya",
         "Batas penyelesaian (WITA)": "2026-11-03 09:00",
         "Diselesaikan (WITA)": "2026-11-02 14:00",
-        "Penyelesaian (menit)": "300.0",
+        "Penyelesaian (menit kerja)": "300",
+        "Penyelesaian (menit kalender)": "300.0",
         "Penyelesaian tepat waktu": "ya",
         "Ditutup (WITA)": "",
         "Dibuka kembali": "tidak",
@@ -67,7 +69,15 @@ def test_csv_has_every_time_target_agent_disruption_and_rating(engine, month):
         "2026-11-10 11:00",
         "ya",
     )
-    assert (b["Diselesaikan (WITA)"], b["Penyelesaian (menit)"]) == ("2026-11-11 19:20", "2000.0")
+    # B's last resolution came at 19:20 the next day: 840 working minutes (2,000 by the wall)
+    assert (b["Diselesaikan (WITA)"], b["Penyelesaian (menit kerja)"]) == (
+        "2026-11-11 19:20",
+        "840",
+    )
+    assert (b["Tanggapan pertama (menit kerja)"], b["Penyelesaian (menit kalender)"]) == (
+        "45",
+        "2000.0",
+    )
     assert (b["Penyelesaian tepat waktu"], b["Dibuka kembali"], b["Penilaian (1–5)"]) == (
         "tidak",
         "ya",
@@ -92,11 +102,15 @@ def test_csv_has_every_time_target_agent_disruption_and_rating(engine, month):
     )
     assert (d["Kanal"], d["Batas penyelesaian (WITA)"]) == ("Konsol", "2026-12-07 06:00")
     assert (e["Tanggapan pertama tepat waktu"], e["Kecamatan"], e["Petugas"]) == ("tidak", "", "")
-    assert (f["Status"], f["Tanggapan pertama (menit)"], f["Penyelesaian tepat waktu"]) == (
+    assert (f["Status"], f["Tanggapan pertama (menit kerja)"], f["Penyelesaian tepat waktu"]) == (
         "Ditolak",
-        "60.0",
+        "60",
         "",
     )
+    assert (c["Tanggapan pertama (menit kerja)"], c["Penyelesaian (menit kerja)"]) == ("45", "")
+    for unanswered in (d, e):  # clocks still running: no minutes yet
+        assert unanswered["Tanggapan pertama (menit kerja)"] == ""
+        assert unanswered["Penyelesaian (menit kerja)"] == ""
     assert report.total.received == len(rows)
 
 
@@ -132,11 +146,11 @@ def test_xlsx_has_every_figure_with_the_period_on_each_sheet(engine, month):
     assert summary["Pengaduan diterima"][0] == 6
     assert summary["Kemampuan penanganan pengaduan (%)"][0] == pytest.approx(0.333)
     assert summary["Tanggapan pertama tepat waktu (%)"][0] == pytest.approx(0.6)
-    assert summary["Tanggapan pertama, median (menit)"][0] == 45.0
-    assert summary["Tanggapan pertama, p90 (menit)"][0] == 55.5
+    assert summary["Tanggapan pertama, median (menit kerja)"][0] == 45.0
+    assert summary["Tanggapan pertama, p90 (menit kerja)"][0] == 55.5
     assert summary["Penyelesaian tepat waktu (%)"][0] == pytest.approx(0.25)
-    assert summary["Penyelesaian, median (menit)"][0] == 1150.0
-    assert summary["Penyelesaian, p90 (menit)"][0] == 1830.0
+    assert summary["Penyelesaian, median (menit kerja)"][0] == 570.0
+    assert summary["Penyelesaian, p90 (menit kerja)"][0] == 786.0
     assert summary["Terbuka lewat batas waktu"][0] == 2
     assert summary["Dibuka kembali"][0] == 1
     assert summary["Kepuasan rata-rata (1–5)"][0] == 4.0
@@ -156,7 +170,7 @@ def test_xlsx_has_every_figure_with_the_period_on_each_sheet(engine, month):
     # received, open, past due, answered, % first, median, p90, resolved, % resolution,
     # median, p90, handling, reopened, rated, rating
     assert category["Air tidak mengalir"] == pytest.approx(
-        [3, 1, 1, 3, 2 / 3, 45.0, 45.0, 2, 1 / 3, 1150.0, 1830.0, 2 / 3, 1, 2, 4.0], abs=1e-3
+        [3, 1, 1, 3, 2 / 3, 45.0, 45.0, 2, 1 / 3, 570.0, 786.0, 2 / 3, 1, 2, 4.0], abs=1e-3
     )
     assert category["Tagihan / rekening"][:5] == [2, 2, 1, 0, 0.0]
     assert category["Tagihan / rekening"][5] is None  # nobody answered: no median
@@ -194,7 +208,13 @@ def test_xlsx_has_every_figure_with_the_period_on_each_sheet(engine, month):
     assert first[0] == month.tickets["A"]
     assert first[1] == datetime(2026, 11, 2, 9, 0)
     assert complaints.cell(export.HEADER_ROWS + 2, 2).number_format == export.DATE_FORMAT
-    assert first[12] == 30.0 and first[21] == 5
+    assert (first[12], first[13], first[17], first[18]) == (30, 30.0, 300, 300.0)  # work, wall
+    assert first[23] == 5
+    header = [c.value for c in complaints[export.HEADER_ROWS + 1]]
+    assert header[12:14] == [
+        "Tanggapan pertama (menit kerja)",
+        "Tanggapan pertama (menit kalender)",
+    ]
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 6  # one per breakdown sheet
@@ -216,7 +236,9 @@ def test_monthly_pdf_carries_the_headline_figures(engine, month):
     assert "Laporan bulanan penanganan pengaduan" in first
     assert "PTAM Intan Banjar" in first
     assert "Periode: 1 Nov 2026 – 30 Nov 2026" in first
-    for figure in ("33,3 %", "60,0 %", "45 menit", "56 menit", "25,0 %", "19 jam 10 menit"):
+    # working time: A resolved in 300 working minutes, B in 840 (median 570 = 9 h 30 min)
+    for figure in ("33,3 %", "60,0 %", "45 menit kerja", "56 menit kerja", "25,0 %",
+                   "9 jam 30 menit kerja"):  # fmt: skip
         assert figure in first, figure
     assert "Kemampuan penanganan pengaduan" in first
     assert "Tren enam bulan terakhir" in first

@@ -4,13 +4,15 @@ What the customer's message already said (bot/engine/understanding.py) is filled
 what is missing is asked, in this order: category, area, address (which may carry the account
 number), the account number for billing and meter problems, a description when there is none
 yet; then one summary to confirm. At any step "eh maksudnya ..." or "bukan X tapi Y" changes
-what was noted, and "tidak, cuma nanya" leaves without a complaint.
+what was noted, and "tidak, cuma nanya" leaves without a complaint. The summary and the
+filing itself are in flows/complaint_filing.py.
 """
 
 from __future__ import annotations
 
 from bot.engine import slots
 from bot.engine.context import Context
+from bot.engine.flows import complaint_filing as filing
 from bot.engine.flows import outage, ticket_sense
 from bot.engine.flows.common import (
     area_label,
@@ -23,13 +25,8 @@ from bot.engine.flows.common import (
 )
 from bot.engine.manner import is_skip, just_asking, yes_or_no
 from bot.engine.understanding import Understanding
-from channels.messages import Choice
-from complaints.calendar import working_calendar
-from complaints.service import CATEGORIES, create_complaint
-from db.models import Complaint
-from db.vocab import Channel
-from outage_notices.linking import LINKABLE_CATEGORIES, link_complaint
-from outage_notices.lookup import ongoing_disruption
+from channels.messages import Choice, Location
+from complaints.service import CATEGORIES
 
 MIN_ADDRESS = 5
 MAX_FIELD = 1000
@@ -84,7 +81,7 @@ def _next(ctx: Context) -> None:
     data = ctx.data
     if not data.get("category"):
         ask_category(ctx)
-    elif not data.get("area_code"):
+    elif not data.get("area_code") and not data.get("located"):
         _ask_area(ctx)
     elif not data.get("address"):
         _ask_address(ctx)
@@ -97,7 +94,7 @@ def _next(ctx: Context) -> None:
     elif not (data.get("description") or data.get("media") or data.get("description_asked")):
         _ask_description(ctx)
     else:
-        _confirm(ctx)
+        filing.show_summary(ctx)
 
 
 def _note(ctx: Context, key: str) -> None:
@@ -167,7 +164,7 @@ def area(ctx: Context) -> None:
 
 
 def _ask_address(ctx: Context) -> None:
-    if ticket_sense.offer_open_ticket(ctx, text=_what_they_said(ctx), resume="address"):
+    if ticket_sense.offer_open_ticket(ctx, text=filing.what_they_said(ctx), resume="address"):
         return
     ctx.go("complaint", "address")
     has_account = ctx.data.get("account") is not None
@@ -179,15 +176,9 @@ def duplicate(ctx: Context) -> None:
     if ticket_sense.duplicate_answer(ctx) != "new":
         return
     if (ctx.data.pop("duplicate", None) or {}).get("resume") == "file":
-        _file(ctx)
+        filing.file(ctx)
     else:
         _next(ctx)
-
-
-def _what_they_said(ctx: Context) -> str:
-    data = ctx.data
-    parts = [data.get("said") or "", data.get("address") or "", data.get("description") or ""]
-    return "\n".join(dict.fromkeys(part for part in parts if part)) or ctx.text
 
 
 def address(ctx: Context) -> None:
@@ -241,41 +232,39 @@ def _ask_description(ctx: Context) -> None:
     ctx.say(ctx.t(key), [Choice(ctx.t("common.skip"), "skip")])
 
 
+def located(ctx: Context, place: Location) -> None:
+    """A location shared when the area or address is asked stands for the address (and for
+    the area, which the gazetteer cannot tell from coordinates); staff see it on a map."""
+    data = ctx.data
+    coordinates = f"{place.latitude:.6f}, {place.longitude:.6f}"
+    data["located"] = coordinates
+    if not data.get("address"):
+        data["address"] = ctx.t("media.location_address", coordinates=coordinates)
+    ctx.preface(ctx.t("media.location_noted"))
+    _next(ctx)
+
+
+def ask_current(ctx: Context) -> None:
+    """The question still open, asked again (after a file was added to the draft)."""
+    if ctx.contact.step == "duplicate":
+        return  # the offer to add to an open ticket stands
+    if ctx.contact.step == "account":
+        ctx.say(ctx.t("complaint.ask_account"), [Choice(ctx.t("common.skip"), "skip")])
+        return
+    _next(ctx)
+
+
 def description(ctx: Context) -> None:
-    if ctx.inbound.media:
-        ctx.data["media"] = ctx.inbound.media[0]
     if ctx.choice == "skip" or is_skip(ctx.text):
         _next(ctx)
         return
-    if len(ctx.text) < 3 and not ctx.data.get("media"):
+    if len(ctx.text) < 3 and not (ctx.data.get("media") or ctx.data.get("attached")):
         skip = [Choice(ctx.t("common.skip"), "skip")]
         ask_again(ctx, ctx.t("complaint.description_short"), skip, skip=True)
         return
     if ctx.text:
         ctx.data["description"] = ctx.text[:MAX_FIELD]
     _next(ctx)
-
-
-def _confirm(ctx: Context, *, again: bool = False) -> None:
-    ctx.go("complaint", "confirm")
-    data = ctx.data
-    found = area_of(ctx, data.get("area_code"))
-    none = ctx.t("complaint.none_value")
-    text = ctx.t(
-        "complaint.summary",
-        category=ctx.t(f"complaint_category.{data['category']}"),
-        area=area_label(ctx, found) if found else none,
-        address=data.get("address") or none,
-        account=data.get("account") or none,
-        description=data.get("description") or none,
-        photo=ctx.t("complaint.photo_attached") if data.get("media") else "",
-    )
-    choices = [Choice(ctx.t("complaint.send"), "yes"), Choice(ctx.t("complaint.edit"), "restart")]
-    choices.append(Choice(ctx.t("common.back_to_menu"), "menu:main"))
-    if again:
-        ask_again(ctx, text, choices)
-    else:
-        ctx.say(text, choices)
 
 
 def confirm(ctx: Context) -> None:
@@ -286,11 +275,11 @@ def confirm(ctx: Context) -> None:
         return
     answer = _yes_no(ctx)
     if answer:
-        _file(ctx)
+        filing.file(ctx)
     elif answer is False:
         start(ctx)
     else:
-        _confirm(ctx, again=True)
+        filing.show_summary(ctx, again=True)
 
 
 def _changed(ctx: Context) -> bool:
@@ -335,63 +324,6 @@ def _leave_just_asking(ctx: Context) -> None:
         Choice(ctx.t("common.back_to_menu"), "menu:main"),
     ]
     ctx.say(ctx.t("complaint.ask_question"), choices)
-
-
-def _file(ctx: Context) -> None:
-    if ticket_sense.offer_open_ticket(ctx, text=_what_they_said(ctx), resume="file"):
-        return
-    data = ctx.data
-    complaint = create_complaint(
-        session=ctx.session,
-        contact_id=ctx.contact.id,
-        channel=Channel(ctx.contact.channel),
-        category=data["category"],
-        area_code=data.get("area_code"),
-        address=data.get("address") or "",
-        account_number=data.get("account"),
-        description=data.get("description") or "",
-        media_ref=data.get("media"),
-        ticket_prefix=ctx.settings.ticket_prefix,
-        now=ctx.now,
-        calendar=working_calendar(session=ctx.session, settings=ctx.settings),
-    )
-    ctx.complaint_id = complaint.id
-    ctx.finish()
-    due = complaint.first_response_due_at or complaint.created_at  # set on every new complaint
-    target = ctx.t("complaint.target_during_hours", when=ctx.time(due))
-    ctx.say(ctx.t("complaint.created", ticket=complaint.ticket_number, target=target))
-    _link_to_known_disruption(ctx, complaint)
-
-
-def _link_to_known_disruption(ctx: Context, complaint: Complaint) -> None:
-    """A no-water report in an area under a known disruption joins it and is told at once."""
-    found = area_of(ctx, complaint.area_code)
-    if complaint.category not in LINKABLE_CATEGORIES or found is None:
-        return
-    notice = ongoing_disruption(
-        ctx.connection, code=found.code, kecamatan_code=found.kecamatan_code, now=ctx.now
-    )
-    if notice is None:
-        return
-    link_complaint(session=ctx.session, complaint=complaint, notice=notice, now=ctx.now)
-    end = ctx.time(notice.expected_end_at) if notice.expected_end_at else None
-    summary = (
-        f"{notice.title}\n"
-        + ctx.t(
-            "outage.item",
-            badge=ctx.t("outage.ongoing"),
-            title="",
-            where="",
-            start=ctx.time(notice.starts_at),
-            end=end or ctx.t("outage.end_unknown"),
-        ).strip()
-    )
-    ctx.say(ctx.t("complaint.linked", notice=summary))
-    choices = [
-        Choice(ctx.t("outage.offer_subscribe", area=found.name), f"sub:{found.code}"),
-        Choice(ctx.t("common.back_to_menu"), "menu:main"),
-    ]
-    ctx.say(ctx.t("complaint.offer_subscribe", area=area_label(ctx, found)), choices)
 
 
 def _yes_no(ctx: Context) -> bool | None:

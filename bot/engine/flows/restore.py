@@ -1,4 +1,8 @@
-"""After a restoration: 'is your water back?' A 'no' reopens the complaint."""
+"""After a restoration: 'is your water back?' A 'no' reopens the complaint.
+
+A 'yes' resolves a complaint staff had reopened; its resolution clock stops in working time
+(the calendar of complaints/calendar.py), like a resolution in the console.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from bot.engine.context import Context
 from bot.engine.flows.common import ask_again
 from bot.engine.intents import answer_yes_no
 from channels.messages import Choice
+from complaints.calendar import working_calendar
 from complaints.service import set_status
+from core.texts import t
 from db.models import Complaint
 from db.vocab import OPEN_COMPLAINT_STATUSES
 from db.vocab import ComplaintStatus as S
@@ -28,6 +34,7 @@ def ask(ctx: Context) -> None:
     ).all()
     tickets = ", ".join(c.ticket_number or "" for c in complaints)
     ctx.finish()
+    calendar = working_calendar(session=ctx.session, settings=ctx.settings)
     for complaint in complaints:
         if answer and complaint.status in OPEN_COMPLAINT_STATUSES:
             set_status(
@@ -35,7 +42,8 @@ def ask(ctx: Context) -> None:
                 complaint=complaint,
                 status=S.RESOLVED,
                 now=ctx.now,
-                text="Pelanggan mengonfirmasi air sudah mengalir",
+                calendar=calendar,
+                text=t(ctx.settings.default_language, "restore.history_confirmed"),
             )
         elif not answer and complaint.status in (S.RESOLVED, S.CLOSED, S.RECEIVED):
             set_status(
@@ -43,6 +51,7 @@ def ask(ctx: Context) -> None:
                 complaint=complaint,
                 status=S.IN_PROGRESS,
                 now=ctx.now,
-                text="Pelanggan melaporkan air belum mengalir setelah pemulihan",
+                calendar=calendar,
+                text=t(ctx.settings.default_language, "restore.history_not_back"),
             )
     ctx.say(ctx.t("restore.thanks" if answer else "restore.reopened", tickets=tickets))

@@ -8,12 +8,16 @@ shows the open tickets with their status and adds the chase to the newest.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import bindparam, select
 
 from bot.engine.context import Context
-from bot.engine.flows.common import area_label, area_of
+from bot.engine.flows.common import area_label, area_of, ask_again
 from bot.engine.intents import answer_yes_no, has_phrase
 from channels.messages import Choice
+from complaints.attachments import held_since, tie_held
 from complaints.calendar import working_calendar
 from complaints.service import (
     add_customer_message,
@@ -22,9 +26,34 @@ from complaints.service import (
     resume_on_answer,
 )
 from db.models import Complaint
+from db.rows import saved_id
+from db.vocab import ComplaintStatus
 
 ADD, NEW = "dup:add", "dup:new"
 # "I reported already" / "nobody came": the customer is chasing a complaint, not filing one.
+
+
+class Summarised(Protocol):
+    """What a one-line summary of a complaint reads (a Complaint, or a row of OFFERED)."""
+
+    @property
+    def ticket_number(self) -> str | None: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def area_code(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def status(self) -> str: ...
+
+
+COMPLAINT = Complaint.__table__
+# The offered complaint as the question shows it, read again at each answer without the ORM.
+OFFERED = select(
+    COMPLAINT.c.id, COMPLAINT.c.contact_id, COMPLAINT.c.ticket_number, COMPLAINT.c.category,
+    COMPLAINT.c.area_code, COMPLAINT.c.created_at, COMPLAINT.c.status,
+).where(COMPLAINT.c.id == bindparam("offered_id"))  # fmt: skip
 CHASING_PHRASES = (
     "sudah lapor", "udah lapor", "sdh lapor", "dah lapor", "sudah melapor", "udah melapor",
     "sudah saya laporkan", "sudah dilaporkan", "hudah malapor", "hudah lapor", "sudah 2x lapor",
@@ -72,19 +101,28 @@ def duplicate_answer(ctx: Context) -> str | None:
     """The customer's answer to the offer: 'added' (done here), 'new', or None (asked again)."""
     offer = ctx.data.get("duplicate") or {}
     answer = ctx.choice == ADD if ctx.choice in {ADD, NEW} else answer_yes_no(ctx.simple)
-    complaint = ctx.session.get(Complaint, offer.get("id") or 0)
-    if answer is None and complaint is not None:
-        ctx.say(
-            ctx.t("ticket_sense.duplicate", summary=_summary(ctx, complaint)),
+    offered = ctx.connection.execute(OFFERED, {"offered_id": offer.get("id") or 0}).first()
+    if answer is None and offered is not None:  # asked again; ways out from the 2nd miss
+        ask_again(
+            ctx,
+            ctx.t("ticket_sense.duplicate", summary=_summary(ctx, offered)),
             [Choice(ctx.t("ticket_sense.add"), ADD), Choice(ctx.t("ticket_sense.new"), NEW)],
         )
         return None
-    if not answer or complaint is None or complaint.contact_id != ctx.contact.id:
+    if not answer or offered is None or offered.contact_id != ctx.contact.id:
         ctx.data["new_ticket_anyway"] = True
         return "new"
+    complaint = ctx.session.get_one(Complaint, offered.id)
     add_customer_message(session=ctx.session, complaint=complaint, text=offer["text"], now=ctx.now)
     _resume(ctx, complaint)
     ctx.complaint_id = complaint.id
+    since = held_since(ctx.now, minutes=ctx.settings.conversation_timeout_minutes)
+    tie_held(
+        session=ctx.session,
+        contact_id=ctx.contact.id,
+        complaint_id=saved_id(complaint),
+        since=since,
+    )
     ctx.finish()
     ctx.say(
         ctx.t("ticket_sense.added", ticket=complaint.ticket_number),
@@ -118,7 +156,7 @@ def show_open_tickets(ctx: Context) -> None:
     ctx.say(ctx.t("ticket_sense.open", tickets=lines, ticket=newest.ticket_number), choices)
 
 
-def _summary(ctx: Context, complaint: Complaint) -> str:
+def _summary(ctx: Context, complaint: Summarised) -> str:
     found = area_of(ctx, complaint.area_code)
     return ctx.t(
         "ticket_sense.summary",
@@ -132,5 +170,7 @@ def _summary(ctx: Context, complaint: Complaint) -> str:
 
 def _resume(ctx: Context, complaint: Complaint) -> None:
     """A complaint waiting for the customer's answer goes back to work when they write."""
+    if complaint.status != ComplaintStatus.WAITING:
+        return  # its clock runs: no calendar to read
     calendar = working_calendar(session=ctx.session, settings=ctx.settings)
     resume_on_answer(session=ctx.session, complaint=complaint, now=ctx.now, calendar=calendar)

@@ -1,0 +1,87 @@
+"""Several processes on one PostgreSQL database share the stored messages, each customer's
+in order.
+
+Every process's intake worker reads the same waiting rows, oldest first. Before it answers
+any, it claims a few of their senders with `pg_try_advisory_xact_lock`, in arrival order,
+stepping over senders another process holds, and answers only those senders' messages; the
+claims are released when its claim transaction ends. So at any moment one process at most
+works on a customer, and that process takes the customer's messages in arrival order: the
+others leave that customer alone and answer other customers meanwhile.
+
+The claims live in a transaction on their own connection, so a process killed with SIGKILL
+loses them with its connection: another process takes its customers up at once, with no lease
+to wait out. A message the dead process had answered (its turn committed) is not answered again:
+the conversation's receipt claim in the same transaction as the answer says so (`accepted`).
+
+SQLite runs one process only (`kabar-air serve --workers` refuses it), so there every sender
+is its own: `NoClaims`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Engine, RootTransaction, text
+
+Sender = tuple[str, str]  # (channel, sender_id)
+SPACE = 0x4B41  # "KA": the advisory-lock class for intake senders (the other int is the sender)
+CLAIM_AT_ONCE = 8  # senders one process claims per round: the others are left for the rest
+CLAIM = text(
+    "SELECT k FROM unnest(CAST(:keys AS integer[])) AS k "
+    "WHERE pg_try_advisory_xact_lock(:space, k) LIMIT :most"
+)  # LIMIT stops the scan: no lock is tried past the `most`th one taken
+
+
+def sender_key(sender: Sender) -> int:
+    """A 32-bit number for a sender (two senders sharing one only wait for each other)."""
+    digest = hashlib.blake2b(f"{sender[0]}:{sender[1]}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class NoClaims:
+    """One process: every sender is ours."""
+
+    def claim(self, senders: Sequence[Sender], most: int = CLAIM_AT_ONCE) -> set[Sender]:
+        return set(senders)
+
+    def release(self) -> None:
+        return None
+
+
+class SenderClaims:
+    """Claims on senders held in an open transaction on a connection of their own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+
+    def claim(self, senders: Sequence[Sender], most: int = CLAIM_AT_ONCE) -> set[Sender]:
+        """Claim up to `most` of `senders`, earliest first, skipping those held elsewhere."""
+        self.release()
+        unique = list(dict.fromkeys(senders))
+        by_key: dict[int, list[Sender]] = {}
+        for sender in unique:
+            by_key.setdefault(sender_key(sender), []).append(sender)
+        self._connection = self.engine.connect()
+        self._transaction = self._connection.begin()
+        params = {"keys": list(by_key), "space": SPACE, "most": most}
+        got = self._connection.execute(CLAIM, params).scalars().all()
+        return {sender for key in got for sender in by_key[key]}
+
+    def release(self) -> None:
+        """End the claim transaction (its locks go with it) and give the connection back."""
+        transaction, connection = self._transaction, self._connection
+        self._transaction = self._connection = None
+        try:
+            if transaction is not None:
+                transaction.rollback()
+        finally:
+            if connection is not None:
+                connection.close()
+
+
+def claims_for(engine: Engine) -> SenderClaims | NoClaims:
+    """Shared claims where several processes may work (PostgreSQL), else none needed."""
+    return SenderClaims(engine) if engine.dialect.name == "postgresql" else NoClaims()
