@@ -58,7 +58,6 @@ log = logging.getLogger("kabar_air.outbox")
 COALESCE_SECONDS = 0.002
 POLL_SECONDS = {"postgresql": 0.25}  # other processes write replies too: look this often
 STANDBY_SECONDS = 1.0  # a process without the lease asks for it this often
-HANDOVER_SECONDS = 1.0  # taking over: the previous holder's last second counts against ours
 LEASE_NAME = "outbox"
 AFTER_CRASH_HOLD, AFTER_CRASH_RESEND = "hold", "resend"  # OUTBOX_AFTER_CRASH
 
@@ -261,10 +260,9 @@ class Sender:
             seconds=self.lease_seconds,
         )
         if holding and not self._holding:
-            handover = await self._settle_interrupted() or self._lease_at > 0
-            if handover:  # the previous holder's last second counts against our budget
-                for channel in self.channels.values():
-                    channel.limiter.pause(HANDOVER_SECONDS)
+            await self._settle_interrupted()
+            for channel in self.channels.values():  # a holder before us may have just sent
+                channel.limiter.start_empty()
         self._holding, self._lease_at = holding, time.monotonic()
         return holding
 

@@ -53,7 +53,8 @@ class RateLimiter:
 
     def __post_init__(self) -> None:
         rate = _positive(self.per_second)
-        self._overall = Bucket(rate=rate, burst=max(1.0, rate or 1.0), stamp=self.clock())
+        # Paced, no burst: at most rate + 1 messages in any second, as the providers count.
+        self._overall = Bucket(rate=rate, burst=1.0, stamp=self.clock())
         self._overall.tokens = self._overall.burst
         self.per_key_per_second = _positive(self.per_key_per_second)
 
@@ -82,6 +83,12 @@ class RateLimiter:
                 bucket = self._keys[key] = Bucket(self.per_key_per_second, burst, burst, now)
             bucket.tokens -= 1
         return 0.0
+
+    def start_empty(self) -> None:
+        """Spend the overall bucket now: a sender taking over from another starts with no burst,
+        so the two together never send more than one bucket allows (burst + rate x seconds)."""
+        self._overall.tokens = 0.0
+        self._overall.stamp = self.clock()
 
     def pause(self, seconds: float, key: Hashable | None = None) -> None:
         """Stop sending (to everyone, or to one chat) for `seconds`, as a 429 asks."""
