@@ -15,19 +15,18 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.privacy import mask_phone
 from core import timefmt
 from core.texts import label, t
 from db.vocab import Channel, ComplaintStatus
 from reports.service import Disruption, Figures, Report
+
+if TYPE_CHECKING:  # openpyxl (~15 MB) is imported when a spreadsheet is written, not at start
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 from reports.words import COLUMNS, PERCENT, SHEETS, group_name, headlines, period
 
 # catalogue keys (section [report]) of the per-complaint columns, in order
@@ -174,6 +173,8 @@ def _cell(value: Any, tz: ZoneInfo) -> Any:
 
 
 def _start_sheet(book: Workbook, title: str, meta: list[str], header: list[str]) -> Worksheet:
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(title)
     for row, text in enumerate(meta, start=1):
         sheet.cell(row=row, column=1, value=text).font = Font(bold=row == 1)
@@ -221,6 +222,8 @@ def _breakdown(
 
 def _chart(sheet: Worksheet, by: str, count: int, language: str, anchor: str) -> None:
     """Complaints received per group; over time, with the share answered on time beside."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
     first, last = HEADER_ROWS + 2, HEADER_ROWS + 1 + count
     names = Reference(sheet, min_col=1, min_row=first, max_row=last)
     bars = BarChart()
@@ -268,6 +271,8 @@ def to_xlsx(
     report: Report, lines: Iterable[Any], *, tz: ZoneInfo, language: str = "id", title: str = ""
 ) -> bytes:
     """A summary sheet, one sheet per breakdown with its chart, the disruptions, every complaint."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     meta = [

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from core.texts import t
-from reports import export, pdf, service
+from reports import export, service
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 TREND_MONTHS = 6
@@ -41,6 +41,8 @@ def monthly_pdf(
     language: str,
 ) -> bytes:
     """The month's summary PDF, with the trend of the six months up to it."""
+    from reports import pdf  # reportlab (~15 MB) is loaded when a PDF is first asked for
+
     report = service.build(session=session, start=start, end=end, now=now, tz=tz)
     trend = service.trend(session=session, end=end, months=TREND_MONTHS, now=now, tz=tz)
     return pdf.monthly_pdf(report, trend, tz=tz, utility=utility, language=language)
