@@ -28,19 +28,9 @@ def record_file(
     *, session: Session, contact_id: int, complaint_id: int | None, media: Media, now: datetime
 ) -> Attachment:
     """A file the customer sent, to be downloaded; tied to a complaint when there is one."""
-    attachment = Attachment(
-        contact_id=contact_id,
-        complaint_id=complaint_id,
-        kind=media.kind,
-        content_type=(media.content_type or None) and media.content_type[:80],
-        size_bytes=media.size,
-        provider_ref=media.ref[:MAX_REF],
-        status="pending",
-        created_at=now,
-    )
-    session.add(attachment)
-    session.flush()
-    return attachment
+    attachment = _file_row(contact_id, complaint_id, media, now, status="pending")
+    attachment.provider_ref = media.ref[:MAX_REF]
+    return _saved(session, attachment)
 
 
 def record_refused(
@@ -54,16 +44,26 @@ def record_refused(
     now: datetime,
 ) -> Attachment:
     """A file refused from what the provider declared: kept (no download) so staff see it."""
-    attachment = Attachment(
+    attachment = _file_row(contact_id, complaint_id, media, now, status="refused")
+    attachment.error = refusal_note(reason, limit_bytes=limit_bytes)[:200]
+    return _saved(session, attachment)
+
+
+def _file_row(
+    contact_id: int, complaint_id: int | None, media: Media, now: datetime, *, status: str
+) -> Attachment:
+    return Attachment(
         contact_id=contact_id,
         complaint_id=complaint_id,
         kind=media.kind,
         content_type=(media.content_type or None) and media.content_type[:80],
         size_bytes=media.size,
-        status="refused",
-        error=refusal_note(reason, limit_bytes=limit_bytes)[:200],
+        status=status,
         created_at=now,
     )
+
+
+def _saved(session: Session, attachment: Attachment) -> Attachment:
     session.add(attachment)
     session.flush()
     return attachment
@@ -82,9 +82,7 @@ def record_location(
         status="located",
         created_at=now,
     )
-    session.add(attachment)
-    session.flush()
-    return attachment
+    return _saved(session, attachment)
 
 
 # Every complaint filed runs this: built once, with bound parameters.

@@ -8,7 +8,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlmodel import Session, col, select
 
 from db.models import Contact, ServiceArea
@@ -16,7 +16,8 @@ from db.types import utcnow
 from outage_notices import service as notices
 from outage_notices.policy import NoticePolicy
 from subscriptions.service import subscribe
-from tests.browser.test_console import ARTIFACTS, LiveCustomer, file_complaint, sign_in
+from tests.browser.pages import new_page, no_sideways_scroll, shot
+from tests.browser.test_console import LiveCustomer, file_complaint, sign_in
 from tests.channels.conftest import PUBLIC, WhatsAppCustomer, wait_until
 from tests.fakes.twilio_webhooks import signed_status_callback_form
 from tests.staff.factories import add_staff
@@ -36,24 +37,6 @@ def settings(settings):
         "quiet_hours_end": (local + timedelta(hours=4)).time(),
     }
     return settings.model_copy(update=quiet)
-
-
-def _page(browser: Browser, size: ViewportSize) -> Page:
-    context = browser.new_context(viewport=size, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _no_sideways_scroll(page: Page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    assert width <= viewport, f"{what} scrolls sideways ({width} px in {viewport} px)"
 
 
 def _kertak_hanyar(engine) -> str:
@@ -131,7 +114,7 @@ def test_notice_actions_confirm_say_whom_they_told_and_the_table_updates_itself(
     add_staff(engine, "eddy", "editor")
     _subscribers(live, engine, whatsapp=True)
     notice_id = _draft(live, engine, start_in=timedelta(minutes=-10))
-    page = _page(browser, DESK)
+    page = new_page(browser, DESK)
     sign_in(page, live.url, "eddy")
     page.goto(f"{live.url}/staff/notices/{notice_id}")
     _confirm(page, "Terbitkan", "#publish")
@@ -155,7 +138,7 @@ def test_notice_actions_confirm_say_whom_they_told_and_the_table_updates_itself(
     expect(whatsapp.locator("[data-count='read']")).to_have_text("1", timeout=15_000)
     expect(whatsapp.locator("[data-count='delivered']")).to_have_text("1")
     assert page.evaluate("window.stillThisPage") is True, "the counts came without a reload"
-    _shot(page, "notice-published-desk")
+    shot(page, "notice-published-desk")
 
     end = (utcnow() + timedelta(hours=9)).astimezone(WITA).strftime(LOCAL)
     page.fill("#new-end", end)
@@ -174,14 +157,14 @@ def test_notice_actions_confirm_say_whom_they_told_and_the_table_updates_itself(
     _confirm(page, "Air sudah normal", "#restore")
     expect(page.locator(".flash")).to_have_text(told)
     expect(page.locator("#notice-status")).to_have_text("Pulih")
-    _shot(page, "notice-restored-desk")
+    shot(page, "notice-restored-desk")
 
-    phone = _page(browser, PHONE)
+    phone = new_page(browser, PHONE)
     sign_in(phone, live.url, "eddy")
     phone.goto(f"{live.url}/staff/notices/{notice_id}")
     expect(phone.locator("#progress-rows tr")).to_have_count(6)
-    _shot(phone, "notice-restored-phone")
-    _no_sideways_scroll(phone, "the notice page")
+    shot(phone, "notice-restored-phone")
+    no_sideways_scroll(phone, "the notice page")
     phone.context.close()
     page.context.close()
 
@@ -192,7 +175,7 @@ def test_a_scheduled_notice_is_restored_before_it_starts_and_customers_hear_it_i
     add_staff(engine, "eddy", "editor")
     budi, _ = _subscribers(live, engine, whatsapp=False)
     notice_id = _draft(live, engine, start_in=timedelta(hours=4))
-    page = _page(browser, PHONE)
+    page = new_page(browser, PHONE)
     sign_in(page, live.url, "eddy")
     page.goto(f"{live.url}/staff/notices/{notice_id}")
     _confirm(page, "Terbitkan", "#publish")
@@ -203,8 +186,8 @@ def test_a_scheduled_notice_is_restored_before_it_starts_and_customers_hear_it_i
     expect(sent).to_have_text("2", timeout=20_000)
     page.click("summary:has-text('Air sudah normal')")
     expect(page.locator("form[action$='/restore'] details p")).to_contain_text("tidak jadi")
-    _shot(page, "notice-restore-early-phone")
-    _no_sideways_scroll(page, "the notice page")
+    shot(page, "notice-restore-early-phone")
+    no_sideways_scroll(page, "the notice page")
     page.click("#restore")
     expect(page.locator(".flash")).to_have_text("Dikirim ke 2 pelanggan: 2 Telegram.")
     wait_until(lambda: "Tidak jadi" in budi.read(), 20, "the called-off message")
@@ -217,7 +200,7 @@ def test_accounts_have_labelled_controls_and_a_confirmed_password_reset(
 ):
     add_staff(engine, "ani", "admin")
     add_staff(engine, "eddy", "editor")
-    page = _page(browser, DESK if size == "desk" else PHONE)
+    page = new_page(browser, DESK if size == "desk" else PHONE)
     sign_in(page, live.url, "ani")
     page.goto(f"{live.url}/staff/accounts")
     row = page.locator("[data-account='eddy']")
@@ -226,8 +209,8 @@ def test_accounts_have_labelled_controls_and_a_confirmed_password_reset(
     label_for = page.locator(f"label[for='{active.get_attribute('id')}']")
     expect(label_for).to_contain_text("Status akun eddy")
     expect(page.locator("body")).not_to_contain_text("✓")
-    _no_sideways_scroll(page, "the accounts page")
-    _shot(page, f"accounts-{size}")
+    no_sideways_scroll(page, "the accounts page")
+    shot(page, f"accounts-{size}")
 
     expect(row.locator("[data-reset-confirm]")).to_be_hidden()
     row.locator("[data-reset] summary").click()
@@ -254,20 +237,20 @@ def test_the_hand_off_list_tells_waiting_customers_apart_and_phone_filters_fold_
         session.add(contact)
         session.commit()
         contact_id = contact.id
-    page = _page(browser, DESK if size == "desk" else PHONE)
+    page = new_page(browser, DESK if size == "desk" else PHONE)
     sign_in(page, live.url, "sri")
     if size == "phone":
         expect(page.locator("details.filters")).not_to_have_attribute("open", "")
         expect(page.locator("details.filters select").first).to_be_hidden()
         first = page.locator("#inbox-list a.card").first.bounding_box()
         assert first and first["y"] + first["height"] <= PHONE["height"], "a complaint on screen 1"
-        _shot(page, "inbox-filters-folded-phone")
+        shot(page, "inbox-filters-folded-phone")
     page.goto(f"{live.url}/staff/people")
     card = page.locator(f"[data-contact='{contact_id}']")
     expect(card).to_contain_text("Budi Santoso")
     expect(card).to_contain_text("Telegram")
     expect(card.locator("[data-last-words]")).to_contain_text("keruh sekali")
     expect(card.locator("[data-waiting]")).to_contain_text("menunggu 1 jam 15 menit")
-    _shot(page, f"people-{size}")
-    _no_sideways_scroll(page, "the hand-off list")
+    shot(page, f"people-{size}")
+    no_sideways_scroll(page, "the hand-off list")
     page.context.close()

@@ -9,14 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Page, ViewportSize, expect
 from sqlmodel import Session, select
 
 from db.models import ServiceArea
 from db.types import utcnow
 from outage_notices import service as notices
 from outage_notices.policy import NoticePolicy
-from tests.browser.test_console import ARTIFACTS, LiveCustomer, file_complaint, sign_in
+from tests.browser.pages import new_page, no_sideways_scroll, shot
+from tests.browser.test_console import LiveCustomer, file_complaint, sign_in
 from tests.channels.conftest import TelegramCustomer
 from tests.staff.factories import add_complaint, add_staff
 
@@ -26,24 +27,6 @@ SIZES = {"desk": DESK, "phone": PHONE}
 AXE = (
     Path(__file__).resolve().parents[2] / "var" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 )
-
-
-def _page(browser: Browser, size: ViewportSize) -> Page:
-    context = browser.new_context(viewport=size, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    return page
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _no_sideways_scroll(page: Page, what: str) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    assert width <= viewport, f"{what} scrolls sideways ({width} px in {viewport} px)"
 
 
 def _axe(page: Page, what: str) -> None:
@@ -91,7 +74,7 @@ def _live_notice(live, engine, title: str, kecamatan: str) -> int:
 def test_an_agent_answers_is_the_water_off_in_my_area(live, browser, engine, size):
     add_staff(engine, "siti", "agent")
     notice_id = _live_notice(live, engine, "Pipa bocor di Jl. A. Yani km 9", "Kertak Hanyar")
-    page = _page(browser, SIZES[size])
+    page = new_page(browser, SIZES[size])
     sign_in(page, live.url, "siti")
     page.click("header nav >> text=Pemberitahuan")
     page.fill("#area", "kertak hanyr")  # a typo, as callers spell it
@@ -100,8 +83,8 @@ def test_an_agent_answers_is_the_water_off_in_my_area(live, browser, engine, siz
     expect(found).to_contain_text("Pipa bocor")
     expect(found).to_contain_text("sedang berlangsung")
     expect(page.locator("text=/Tanggapan|Terbitkan/")).to_have_count(0)
-    _shot(page, f"notices-area-{size}")
-    _no_sideways_scroll(page, "the notices page")
+    shot(page, f"notices-area-{size}")
+    no_sideways_scroll(page, "the notices page")
 
     page.fill("#area", "Gambut")
     page.click("#area-question button[type=submit]")
@@ -110,7 +93,7 @@ def test_an_agent_answers_is_the_water_off_in_my_area(live, browser, engine, siz
     found = page.goto(f"{live.url}/staff/notices/{notice_id}")
     expect(page.locator("[data-read-only]")).to_be_visible()
     expect(page.locator("#publish, #cancel, #restore")).to_have_count(0)
-    _no_sideways_scroll(page, "a notice's page")
+    no_sideways_scroll(page, "a notice's page")
     page.context.close()
 
 
@@ -118,7 +101,7 @@ def test_a_customer_message_appears_in_the_open_inbox_within_two_seconds(live, b
     add_staff(engine, "siti", "agent")
     budi = LiveCustomer(live, 515151)
     ticket = file_complaint(budi)
-    page = _page(browser, DESK)
+    page = new_page(browser, DESK)
     sign_in(page, live.url, "siti")
     card = page.locator(f"[data-ticket='{ticket}']")
     expect(card).to_be_visible()
@@ -133,7 +116,7 @@ def test_a_customer_message_appears_in_the_open_inbox_within_two_seconds(live, b
     ani = LiveCustomer(live, 525252)
     second = file_complaint(ani)
     expect(page.locator(f"[data-ticket='{second}']")).to_be_visible(timeout=2_000)
-    _shot(page, "inbox-live-desk")
+    shot(page, "inbox-live-desk")
     page.context.close()
 
 
@@ -142,7 +125,7 @@ def test_inbox_search_keys_paging_and_density(live, browser, engine):
     for n in range(60):
         add_complaint(engine, user_id=f"77{n:04d}", phone=f"0812555{n:04d}")
     special = add_complaint(engine, user_id="990001", phone="081399887766")
-    page = _page(browser, DESK)
+    page = new_page(browser, DESK)
     sign_in(page, live.url, "siti")
     cards = page.locator("#inbox-list a.card")
     expect(cards).to_have_count(50)
@@ -151,7 +134,7 @@ def test_inbox_search_keys_paging_and_density(live, browser, engine):
         ".filter(c => c.getBoundingClientRect().bottom <= innerHeight).length"
     )
     assert visible >= 8, f"only {visible} complaints fit a 768 px screen"
-    _shot(page, "inbox-desk")
+    shot(page, "inbox-desk")
 
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -191,7 +174,7 @@ def test_the_complaint_page_is_laid_out_for_work(live, browser, engine, size):
         row.notice_id = notice_id
         session.add(row)
         session.commit()
-    page = _page(browser, SIZES[size])
+    page = new_page(browser, SIZES[size])
     sign_in(page, live.url, "sri")
     page.goto(f"{live.url}/staff/complaints/{complaint.id}")
     summary = page.locator(".summary")
@@ -209,8 +192,8 @@ def test_the_complaint_page_is_laid_out_for_work(live, browser, engine, size):
     assert note_top and thread_top
     if size == "desk":
         assert note_top["y"] < thread_top["y"], "notes sit beside the transcript, not below it"
-    _shot(page, f"complaint-{size}")
-    _no_sideways_scroll(page, "the complaint page")
+    shot(page, f"complaint-{size}")
+    no_sideways_scroll(page, "the complaint page")
 
     page.click("text=Tampilkan nomor")
     expect(summary.locator("[data-phone]")).to_have_text("+62 812-3456-7890")
@@ -225,7 +208,7 @@ def test_the_complaint_page_is_laid_out_for_work(live, browser, engine, size):
 
 def test_console_errors_are_pages_in_indonesian(live, browser, engine):
     add_staff(engine, "siti", "agent")
-    page = _page(browser, PHONE)
+    page = new_page(browser, PHONE)
     sign_in(page, live.url, "siti")
     missing = page.goto(f"{live.url}/staff/no-such-page")
     assert missing is not None and missing.status == 404
@@ -237,7 +220,7 @@ def test_console_errors_are_pages_in_indonesian(live, browser, engine):
     bad = page.goto(f"{live.url}/staff/inbox?page=abc")
     assert bad is not None and bad.status == 422
     expect(page.locator("[role=alert]")).to_contain_text("tidak sah")
-    _shot(page, "error-422-phone")
+    shot(page, "error-422-phone")
     api = page.goto(f"{live.url}/api/v1/no-such-thing")
     assert api is not None and api.status == 404 and "Not Found" in page.content()
     page.context.close()
@@ -271,11 +254,11 @@ def test_no_console_page_scrolls_sideways_and_axe_finds_nothing_serious(
     add_staff(engine, "ani", "admin")
     notice_id = _live_notice(live, engine, "Gangguan di Kertak Hanyar", "Kertak Hanyar")
     complaint = add_complaint(engine, phone="081234567890")
-    page = _page(browser, SIZES[size])
+    page = new_page(browser, SIZES[size])
     page.goto(f"{live.url}/staff/login")
-    _no_sideways_scroll(page, "the sign-in page")
+    no_sideways_scroll(page, "the sign-in page")
     _axe(page, "the sign-in page")
-    _shot(page, f"page-login-{size}")
+    shot(page, f"page-login-{size}")
     sign_in(page, live.url, "ani")
     for path in PAGES:
         address = path.format(
@@ -283,8 +266,8 @@ def test_no_console_page_scrolls_sideways_and_axe_finds_nothing_serious(
         )
         response = page.goto(live.url + address)
         assert response is not None and response.status == 200, address
-        _no_sideways_scroll(page, address)
-        _shot(
+        no_sideways_scroll(page, address)
+        shot(
             page,
             "page-" + re.sub(r"\W+", "-", path.removeprefix("/staff/")).strip("-") + f"-{size}",
         )
@@ -297,7 +280,7 @@ def test_no_console_page_scrolls_sideways_and_axe_finds_nothing_serious(
         }:
             _axe(page, address)
     page.goto(f"{live.url}/staff/reports")
-    _shot(page, f"reports-{size}")
+    shot(page, f"reports-{size}")
     header = page.locator("header").bounding_box()
     assert header and header["height"] < 80, "the header stays compact (two rows at most)"
     page.context.close()
