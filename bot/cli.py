@@ -16,6 +16,7 @@ from bot.database import upgrade
 from complaints.cli import build_cli as calendar_cli
 from complaints.cli import build_complaints_cli as complaints_cli
 from core.settings import Settings, get_settings
+from core.texts import t
 from db.engine import make_engine
 from outage_notices.cli import build_cli as notice_cli
 from reports.cli import build_cli as report_cli
@@ -48,7 +49,7 @@ app.add_typer(complaints_cli(get_engine, get_settings), name="complaints")
 def db_upgrade() -> None:
     """Apply migrations and load the official service areas."""
     count = upgrade(get_engine())
-    typer.echo(f"database at head; {count} service areas loaded")
+    typer.echo(t(get_settings().default_language, "cli.db_ready", count=count))
 
 
 @app.command()

@@ -50,6 +50,7 @@ def test_serve_refuses_a_database_that_was_never_migrated_or_is_behind(engine, t
             [str(KABAR_AIR), "db", "upgrade"], env=service_env(empty), capture_output=True
         )
         assert upgraded.returncode == 0
+        assert "Basis data sudah versi terbaru" in upgraded.stdout.decode()
         with behind.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
         assert schema_behind(behind) == (

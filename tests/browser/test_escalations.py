@@ -11,8 +11,9 @@ from playwright.sync_api import Browser, Locator, expect
 
 from complaints.scheduled import run_pass
 from db.types import utcnow
+from tests.browser.pages import new_page, no_sideways_scroll, shot
 from tests.browser.test_console import sign_in
-from tests.browser.test_workday import SIZES, _axe, _no_sideways_scroll, _page, _shot
+from tests.browser.test_workday import SIZES, _axe
 from tests.staff.factories import add_complaint, add_staff
 
 
@@ -32,7 +33,7 @@ def test_a_supervisor_sees_an_escalation_in_the_badge_the_list_and_the_inbox(
     # clock) finds nothing; the test's pass looks three days on, when both targets have passed
     # (the page, on the real clock, still counts down to the first response).
     complaint = add_complaint(engine, phone="081234567890")
-    page = _page(browser, SIZES[size])
+    page = new_page(browser, SIZES[size])
     sign_in(page, live.url, "budi")
     page.goto(f"{live.url}/staff/inbox")
     card = page.locator(f'#inbox-list a.card[data-ticket="{complaint.ticket_number}"]')
@@ -59,8 +60,8 @@ def test_a_supervisor_sees_an_escalation_in_the_badge_the_list_and_the_inbox(
         "the badge's number is readable on its light background"
     )
     _shown_whole(mark, card, "the inbox's mark")
-    _no_sideways_scroll(page, "the inbox")
-    _shot(page, f"escalation-inbox-{size}")
+    no_sideways_scroll(page, "the inbox")
+    shot(page, f"escalation-inbox-{size}")
     page.click("#escalation-badge")
     expect(page).to_have_url(f"{live.url}/staff/escalations")
     rows = page.locator("#escalations tr[data-escalation]")
@@ -68,9 +69,9 @@ def test_a_supervisor_sees_an_escalation_in_the_badge_the_list_and_the_inbox(
     expect(rows.first).to_contain_text(complaint.ticket_number or "")
     expect(rows.first).to_contain_text("Lewat batas")
     expect(page.locator("#escalations-total")).to_have_text("2")
-    _no_sideways_scroll(page, "the escalations page")
+    no_sideways_scroll(page, "the escalations page")
     _axe(page, "the escalations page")
-    _shot(page, f"escalations-{size}")
+    shot(page, f"escalations-{size}")
 
     rows.first.locator("a").click()  # the ticket opens the complaint
     expect(page).to_have_url(f"{live.url}/staff/complaints/{complaint.id}")

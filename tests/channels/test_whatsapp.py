@@ -168,6 +168,17 @@ def test_bodies_that_are_not_forms_never_get_500(service):
     assert 400 <= response.status_code < 500
 
 
+def test_a_signature_made_with_the_port_written_out_is_taken_and_a_strange_one_refused(service):
+    """Twilio signs some requests with ':443' in the URL: the library's second try still runs."""
+    with_port = PUBLIC + ":443"  # PUBLIC has no path: the port goes right after the host
+    response = signed_post(service, url=with_port + "/webhooks/whatsapp")
+    assert response.status_code == 200
+    form, _ = signed_whatsapp_form(PUBLIC + "/webhooks/whatsapp", body="halo", from_=SITI)
+    strange = {"X-Twilio-Signature": "sïgnatür€=".encode()}  # bytes beyond ASCII
+    response = service.client.post("/webhooks/whatsapp", data=form, headers=strange)
+    assert response.status_code == 403
+
+
 def _sign(url: str, form: dict[str, str]) -> dict[str, str]:
     from twilio.request_validator import RequestValidator
 
