@@ -10,14 +10,21 @@ the body. Then posts, from 16 concurrent keep-alive connections, distinct Telegr
 signatures computed before the clock starts) and reports messages/s and p50/p99 latency.
 Every webhook message runs the whole intake path: verify, translate, store the message,
 run the conversation step, store the reply in the outbox, answer 200.
+
+Each target starts on a settled service: before it, the bench waits until the conversation
+has answered every message the previous target left stored, so WhatsApp is not measured
+while the service still works off Telegram's backlog (replies still leave at the providers'
+rate limits meanwhile, as they would).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -36,6 +43,7 @@ from bench.bench_sender import start_fakes  # noqa: E402
 from bot.database import upgrade  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 
+WAITING = "SELECT count(*) FROM inbound_receipt WHERE processed_at IS NULL AND failed_at IS NULL"
 TEXTS = ["halo", "menu", "status", "air mati di sungai tabuk", "1", "0"]
 BARE = """
 from fastapi import FastAPI, Request, Response
@@ -72,6 +80,25 @@ async def wait_ready(url: str) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise RuntimeError(f"{url} did not start")
+
+
+async def settle(database: Path, timeout: float = 300) -> float:
+    """Wait until the conversation has taken up every stored message; seconds waited.
+    (Replies leave at the providers' rate limits, minutes for 20,000: not waited for.)"""
+    journal = database.with_name(database.stem + ".intake" + database.suffix)
+    started, first = time.perf_counter(), True
+    while time.perf_counter() - started < timeout:
+        left = 0
+        if journal.exists():
+            with contextlib.closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True)) as db:
+                left = db.execute(WAITING).fetchone()[0]
+        if first and os.environ.get("BENCH_DEBUG"):
+            print("waiting at the end:", left)
+        first = False
+        if not left:
+            return time.perf_counter() - started
+        await asyncio.sleep(0.2)
+    raise TimeoutError("the service did not settle")
 
 
 def telegram_bodies(count: int) -> list[tuple[bytes, dict[str, str]]]:
@@ -136,7 +163,9 @@ def report(name: str, rate: int, latencies: list[float], bare: int | None) -> No
     print(f"{name:10s} {rate:6,d} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms{share}")
 
 
-async def measure(seconds: float, concurrency: int, ports: dict[str, int], env: dict) -> None:
+async def measure(
+    seconds: float, concurrency: int, ports: dict[str, int], env: dict, database: Path
+) -> None:
     bare_url = f"http://127.0.0.1:{ports['bare']}/bare"
     service = f"http://127.0.0.1:{ports['service']}"
     await wait_ready(f"http://127.0.0.1:{ports['bare']}/docs")
@@ -147,10 +176,12 @@ async def measure(seconds: float, concurrency: int, ports: dict[str, int], env: 
     secret = {"X-Telegram-Bot-Api-Secret-Token": env["TELEGRAM_WEBHOOK_SECRET"]}
     await load(bare_url, tg[-500:], 1, concurrency)  # warm up both servers
     await load(service + "/webhooks/telegram", tg[-500:], 1, concurrency, secret)
+    await settle(database)
     bare, bare_lat = await load(bare_url, tg, seconds, concurrency)
     report("bare", bare, bare_lat, None)
     rate, lat = await load(service + "/webhooks/telegram", tg, seconds, concurrency, secret)
     report("telegram", rate, lat, bare)
+    print(f"           (settled in {await settle(database):.1f} s)")
     rate, lat = await load(service + "/webhooks/whatsapp", wa, seconds, concurrency)
     report("whatsapp", rate, lat, bare)
 
@@ -182,7 +213,7 @@ def main() -> None:
           f"{platform.python_version()}; uvicorn 1 worker each, {concurrency} connections, "
           f"{seconds:.0f} s per target, SQLite")  # fmt: skip
     try:
-        asyncio.run(measure(seconds, concurrency, ports, env))
+        asyncio.run(measure(seconds, concurrency, ports, env, workdir / "intake.db"))
     finally:
         for server in servers:
             server.send_signal(2)

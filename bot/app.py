@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         docs_url=None,  # served by bot.api_docs, behind a staff sign-in in production
         redoc_url=None,
         openapi_url=None,
+        # Metrics are Prometheus's (bot.metrics); FastAPI's OpenTelemetry would otherwise look
+        # for its providers on every request, a webhook's included.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     attach(
         app,

@@ -63,6 +63,9 @@ class Inbound:
 def cleaned(inbound: Inbound) -> Inbound:
     """The message with every text storable (no NUL, control characters or lone surrogates):
     adapters hand only cleaned messages on (see core.text_input)."""
+    texts = (inbound.sender_id, inbound.text, inbound.raw_id, inbound.display_name, inbound.phone)
+    if not inbound.media and all(text is None or clean_text(text) is text for text in texts):
+        return inbound  # nothing to clean (the usual case): no copy
     return replace(
         inbound,
         sender_id=clean_text(inbound.sender_id),

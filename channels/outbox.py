@@ -166,11 +166,15 @@ class Sender:
         free = self.concurrency - len(self._in_flight)
         if free <= 0 or self._stopping:
             return self.poll_seconds
-        window = len(self._in_flight) + 2 * free + 32  # in-flight chats' rows come first
-        rows = await self._db_call(
-            store.candidates, self.engine, channels=list(self.channels), limit=window
-        )
+        waits = {name: channel.limiter.channel_wait() for name, channel in self.channels.items()}
+        open_now = [name for name, wait in waits.items() if wait <= 0]
+        if not open_now:  # every channel is paced or paused: nothing to read yet
+            return min(min(waits.values()), self.poll_seconds)
+        may_go = min(free, sum(self.channels[name].limiter.allowance() for name in open_now))
+        window = len(self._in_flight) + 2 * int(may_go) + 32  # in-flight chats' rows come first
+        rows = await self._db_call(store.candidates, self.engine, channels=open_now, limit=window)
         picks, wait = self._pick(rows, free)
+        wait = min([wait, *(w for w in waits.values() if w > 0)])  # a paced channel's turn
         if not picks:
             return wait
         for item in await self._db_call(store.claim, self.engine, picks=picks):

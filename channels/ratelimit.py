@@ -58,6 +58,20 @@ class RateLimiter:
         self._overall.tokens = self._overall.burst
         self.per_key_per_second = _positive(self.per_key_per_second)
 
+    def channel_wait(self) -> float:
+        """Seconds until the channel as a whole may send again (0 = now); takes nothing.
+        The sender asks this first, so a paced backlog is not read from the database for
+        every token."""
+        now = self.clock()
+        return max(0.0, self._paused_until - now, self._overall.wait(now))
+
+    def allowance(self) -> float:
+        """Messages the channel as a whole may send now (inf when it has no overall limit)."""
+        if self._overall.rate is None:
+            return float("inf")
+        self._overall.refill(self.clock())
+        return self._overall.tokens
+
     def wait_time(self, key: Hashable) -> float:
         """Seconds until a message to `key` may go (0 = now); takes nothing."""
         now = self.clock()

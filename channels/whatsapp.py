@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -94,10 +94,13 @@ def _location(form: Mapping[str, str]) -> Location | None:
     return location_of(form.get("Latitude"), form.get("Longitude"))
 
 
-def signed_url(*, public_base_url: str | None, path: str, query: str, seen_url: str) -> str:
-    """The URL Twilio signed: the public one when configured (behind a reverse proxy)."""
+def signed_url(
+    *, public_base_url: str | None, path: str, query: str, seen_url: Callable[[], str]
+) -> str:
+    """The URL Twilio signed: the public one when configured (behind a reverse proxy), else
+    the one the request came to (`seen_url`)."""
     if not public_base_url:
-        return seen_url
+        return seen_url()
     return public_base_url.rstrip("/") + path + (f"?{query}" if query else "")
 
 

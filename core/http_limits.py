@@ -55,6 +55,8 @@ class BodyTooLarge(Exception):
 
 def json_too_deep(body: bytes, limit: int) -> bool:
     """True when arrays/objects in `body` nest deeper than `limit` (strings are skipped)."""
+    if body.count(b"{") + body.count(b"[") <= limit:
+        return False  # too few brackets to nest that deep (a normal update: the usual case)
     depth = 0
     for bracket in _BRACKET.finditer(_JSON_STRING.sub(b"", body)):
         if bracket.group() in (b"[", b"{"):

@@ -8,20 +8,39 @@ parameter names, and run on the connection's DBAPI cursor with the column types'
 result processors: the same SQL, the same types, the same transaction, without the rest.
 Driver errors are raised as SQLAlchemy's (so `db.faults` classifies them as it does the others),
 without their parameters.
+
+`driver_transaction` goes one step further for the webhook's store of a message, a
+transaction of one or two rows: a pooled driver connection with BEGIN and COMMIT issued
+directly, where SQLAlchemy's `Connection` (its begin, commit and events) cost twice SQLite's
+own insert and commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Engine, exc
 from sqlalchemy.engine import Dialect
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
+
+
+class Runner(Protocol):
+    """What a prepared statement runs on: SQLAlchemy's `Connection`, or `DriverConnection`."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def connection(self) -> PoolProxiedConnection: ...
+
+    def invalidate(self, exception: BaseException | None = None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +61,7 @@ class Prepared:
         self.returning = tuple(returning)
         self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
 
-    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def rows(self, connection: Runner, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run once with `params`; the returned rows, their values converted to Python."""
         compiled = self._compile(connection.dialect, params)
         values = [
@@ -113,7 +132,40 @@ def _compile(
     )
 
 
-def _wrapped(connection: Connection, sql: str, error: Any) -> exc.StatementError:
+class DriverConnection:
+    """A pooled driver connection inside `driver_transaction`: runs `Prepared` statements."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self.connection = engine.raw_connection()
+
+    def invalidate(self, exception: BaseException | None = None) -> None:
+        self.connection.invalidate(exception)
+
+
+@contextmanager
+def driver_transaction(engine: Engine) -> Iterator[DriverConnection]:
+    """One transaction on a pooled driver connection: committed if the block finishes, rolled
+    back if it raises. SQLite begins IMMEDIATE (the write lock at once, as `db.engine` does);
+    PostgreSQL's driver begins by itself at the first statement."""
+    runner = DriverConnection(engine)
+    raw = runner.connection
+    try:
+        try:
+            if runner.dialect.name == "sqlite":
+                raw.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+            yield runner
+            raw.commit()
+        except runner.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(runner, "BEGIN/COMMIT", error) from error
+        except BaseException:
+            raw.rollback()
+            raise
+    finally:
+        raw.close()
+
+
+def _wrapped(connection: Runner, sql: str, error: Any) -> exc.StatementError:
     """The driver's error as SQLAlchemy would have raised it (no parameters in its text)."""
     dialect = connection.dialect
     raw = connection.connection.dbapi_connection

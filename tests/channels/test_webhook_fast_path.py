@@ -4,11 +4,13 @@ promise the webhooks make: their body limit, 503 when the database is away, text
 from __future__ import annotations
 
 import shutil
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
 
 from sqlmodel import Session, select
 
-from channels.webhooks import MAX_BODY
+from channels.webhooks import MAX_BODY, MAX_FORM_FIELDS, form_fields
 from db.engine import make_engine
 from db.models import Message
 from tests.channels.conftest import PUBLIC, TG_SECRET, wait_until
@@ -94,3 +96,16 @@ def test_without_a_public_url_twilio_signs_the_url_a_trusted_proxy_was_called_at
     del headers["X-Forwarded-Proto"]  # the same request seen as http: not what Twilio signed
     response = service.client.post("/webhooks/whatsapp", data=form, headers=headers)
     assert response.status_code == 403
+
+
+def test_twilio_forms_are_read_exactly_as_the_standard_parser_reads_them():
+    bodies = [
+        "Body=Air+mati+%2B+100%25&From=whatsapp%3A%2B6281&NumMedia=0",
+        "Body=%F0%9F%98%80+%C3%91angka&Body=second+wins&empty=&flag",
+        "a=b=c&&=lonely&%ZZ=bad+escape&Ñ=latin",
+        "Body=%ff%fe+not+utf8",
+    ]
+    for body in bodies:
+        assert form_fields(body) == dict(parse_qsl(body, keep_blank_values=True)), body
+    with pytest.raises(ValueError):
+        form_fields("&".join(f"f{n}=1" for n in range(MAX_FORM_FIELDS + 1)))
