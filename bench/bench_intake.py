@@ -82,21 +82,20 @@ async def wait_ready(url: str) -> None:
     raise RuntimeError(f"{url} did not start")
 
 
-async def settle(database: Path, timeout: float = 300) -> float:
-    """Wait until the conversation has taken up every stored message; seconds waited.
-    (Replies leave at the providers' rate limits, minutes for 20,000: not waited for.)"""
+async def settle(database: Path, timeout: float = 300) -> tuple[int, float]:
+    """Wait until the conversation has taken up every stored message: (messages waiting at
+    the start, seconds waited). Replies leave at the providers' rate limits (minutes for
+    20,000), so the outbox is not waited for."""
     journal = database.with_name(database.stem + ".intake" + database.suffix)
-    started, first = time.perf_counter(), True
+    started, first_count = time.perf_counter(), None
     while time.perf_counter() - started < timeout:
         left = 0
         if journal.exists():
             with contextlib.closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True)) as db:
                 left = db.execute(WAITING).fetchone()[0]
-        if first and os.environ.get("BENCH_DEBUG"):
-            print("waiting at the end:", left)
-        first = False
+        first_count = left if first_count is None else first_count
         if not left:
-            return time.perf_counter() - started
+            return first_count, time.perf_counter() - started
         await asyncio.sleep(0.2)
     raise TimeoutError("the service did not settle")
 
@@ -181,7 +180,8 @@ async def measure(
     report("bare", bare, bare_lat, None)
     rate, lat = await load(service + "/webhooks/telegram", tg, seconds, concurrency, secret)
     report("telegram", rate, lat, bare)
-    print(f"           (settled in {await settle(database):.1f} s)")
+    waiting, drained = await settle(database)
+    print(f"{'':11s}({waiting:,d} left to answer at the end of the load, done {drained:.1f} s on)")
     rate, lat = await load(service + "/webhooks/whatsapp", wa, seconds, concurrency)
     report("whatsapp", rate, lat, bare)
 
