@@ -38,17 +38,16 @@ from db.engine import checkpoint, read_only
 from db.faults import is_transient
 from db.journal import is_side_file
 from db.models import InboundReceipt
+from db.prepared import Prepared, driver_transaction
 
 log = logging.getLogger("kabar_air.intake")
 
 RECEIPT = InboundReceipt.__table__
+# One row at a time on the driver (db.prepared): a webhook's burst is a few rows, and
+# SQLAlchemy's per-statement machinery cost more than SQLite's own insert and commit.
 ACCEPT = {
-    "sqlite": sqlite_insert(RECEIPT)
-    .on_conflict_do_nothing()
-    .returning(RECEIPT.c.channel, RECEIPT.c.raw_id),
-    "postgresql": pg_insert(RECEIPT)
-    .on_conflict_do_nothing()
-    .returning(RECEIPT.c.channel, RECEIPT.c.raw_id),
+    "sqlite": Prepared(sqlite_insert(RECEIPT).on_conflict_do_nothing(), [RECEIPT.c.raw_id]),
+    "postgresql": Prepared(pg_insert(RECEIPT).on_conflict_do_nothing(), [RECEIPT.c.raw_id]),
 }
 WAITING = (
     select(RECEIPT.c.payload)
@@ -59,6 +58,7 @@ WAITING = (
 BATCH = 200
 FIRST_PAUSE, LONGEST_PAUSE = 0.5, 30.0  # seconds a message waits after a passing failure
 OUTAGE = 3  # passing failures in a row: the database is away, not one message's trouble
+RUN = 16  # messages answered per hand-off to the conversation's thread
 DONE = (
     RECEIPT.update()
     .where(RECEIPT.c.channel == bindparam("done_channel"), RECEIPT.c.raw_id == bindparam("done_id"))
@@ -106,8 +106,9 @@ def accept_many(engine: Engine, inbounds: list[Inbound]) -> list[bool]:
                     "processed_at": None,
                 }
             )
-    with engine.begin() as connection:
-        stored = {tuple(row) for row in connection.execute(ACCEPT[engine.dialect.name], rows)}
+    insert = ACCEPT[engine.dialect.name]
+    with driver_transaction(engine) as connection:
+        stored = {(row["channel"], row["raw_id"]) for row in rows if insert.rows(connection, row)}
     answers = []
     for key in keys:  # a redelivery inside the same burst is a duplicate too
         answers.append(key in stored)
@@ -174,7 +175,8 @@ def prune(engine: Engine, *, now: datetime) -> int:
 
 
 class IntakeWorker:
-    """Takes stored messages up one by one, so each customer's messages keep their order.
+    """Takes stored messages up in arrival order (several per hand-off to the conversation's
+    thread), so each customer's messages keep their order.
 
     On PostgreSQL several processes share the queue: each answers only the senders it has
     claimed (`channels.intake_shared`). `journal_io` runs journal reads and writes,
@@ -240,61 +242,106 @@ class IntakeWorker:
 
     async def _take_up_all(self, batch: list[Inbound]) -> bool:
         """Answer a batch in order, a few claimed senders at a time (all of them on SQLite),
-        stepping over paused senders and those another process holds; True if any message
-        left the queue. The side-file journal hears which were answered in one write."""
+        stepping over paused senders, those another process holds and messages it answered
+        since the batch was read; True if any message left the queue. The side-file journal
+        hears which were answered in one write."""
         moved, remaining = False, batch
         while senders := [(i.channel, i.sender_id) for i in remaining if not self._is_paused(i)]:
-            mine = await self.journal_io(self.claims.claim, senders)
-            if not mine:
-                break  # every one of them is being answered by another process
             try:
+                mine, still = await self.journal_io(self._claim, senders, remaining)
+                if not mine:
+                    break  # every one of them is being answered by another process
+                moved = moved or len(still) < len(remaining)  # answered by another process
+                remaining = still
                 moved = await self._answer_in_order(remaining, mine) or moved
             finally:
                 await self.journal_io(self.claims.release)
             remaining = [i for i in remaining if (i.channel, i.sender_id) not in mine]
         return moved
 
+    def _claim(
+        self, senders: list[tuple[str, str]], batch: list[Inbound]
+    ) -> tuple[set[tuple[str, str]], list[Inbound]]:
+        """Claim a few senders, then drop the batch's messages another process answered since
+        it was read (see `channels.intake_shared`): turning them again would be a no-op."""
+        mine = self.claims.claim(senders)
+        if not mine:
+            return mine, batch
+        still = self.claims.unanswered([_key(i) for i in batch])
+        return mine, [i for i in batch if _key(i) in still]
+
     async def _answer_in_order(self, batch: list[Inbound], mine: set[tuple[str, str]]) -> bool:
+        """Answer the batch's messages of `mine`, in order, a run of them per hand-off to the
+        conversation's thread (a hand-off per message cost more than a turn's own Python)."""
+        queue = [i for i in batch if (i.channel, i.sender_id) in mine]
         done: list[Inbound] = []
         held: set[tuple[str, str]] = set()  # senders whose earlier message is paused
-        moved, failures_in_a_row = False, 0
+        moved, failures_in_a_row, position = False, 0, 0
         try:
-            for inbound in batch:
-                sender = (inbound.channel, inbound.sender_id)
-                if sender not in mine:
-                    continue  # another process is answering this customer
-                if sender in held or self._is_paused(inbound):
-                    held.add(sender)
+            while position < len(queue):
+                run, places = self._next_run(queue, position, held)
+                if not run:
+                    break
+                answered, error = await self.blocking(self._answer_run, run)
+                done += run[:answered]
+                for inbound in run[:answered]:
+                    self._paused.pop(_key(inbound), None)
+                moved = moved or answered > 0
+                failures_in_a_row = 0 if answered else failures_in_a_row
+                if error is None:
+                    position = places[-1] + 1
                     continue
-                outcome = await self._take_up(inbound)
-                failures_in_a_row = failures_in_a_row + 1 if outcome == "paused" else 0
-                if outcome == "paused":
-                    held.add(sender)
+                failed = run[answered]
+                position = places[answered] + 1  # the rest of the run is taken again
+                if await self._failed(failed, error) == "paused":
+                    held.add((failed.channel, failed.sender_id))
+                    failures_in_a_row += 1
                     if failures_in_a_row >= OUTAGE:
                         raise DatabaseAway
-                    continue
-                moved = True
-                if outcome == "answered":
-                    done.append(inbound)
+                else:
+                    moved, failures_in_a_row = True, 0
         finally:
             if self.side_file:
                 await self.journal_io(mark_done, self.journal, done)
                 await self._checkpoint_now_and_then()
         return moved
 
-    async def _take_up(self, inbound: Inbound) -> str:
-        """Answer one message: 'answered', 'set aside' (its own error) or 'paused' (passing)."""
-        key = _key(inbound)
-        try:
-            await self.blocking(self.handle, inbound, accepted=not self.side_file)
-        except Exception as error:
-            if is_transient(error):
-                self._pause(key, error)
-                return "paused"
-            await self._set_aside(inbound, error)
-            return "set aside"
-        self._paused.pop(key, None)
-        return "answered"
+    def _next_run(
+        self, queue: list[Inbound], position: int, held: set[tuple[str, str]]
+    ) -> tuple[list[Inbound], list[int]]:
+        """Up to RUN messages from `position` on whose senders are neither held nor paused,
+        with their places in `queue`."""
+        run: list[Inbound] = []
+        places: list[int] = []
+        for place in range(position, len(queue)):
+            inbound = queue[place]
+            sender = (inbound.channel, inbound.sender_id)
+            if sender in held or self._is_paused(inbound):
+                held.add(sender)
+                continue
+            run.append(inbound)
+            places.append(place)
+            if len(run) == RUN:
+                break
+        return run, places
+
+    def _answer_run(self, run: list[Inbound]) -> tuple[int, Exception | None]:
+        """In the conversation's thread: answer `run` in order up to the first failure; (how
+        many were answered, that failure or None)."""
+        for answered, inbound in enumerate(run):
+            try:
+                self.handle(inbound, accepted=not self.side_file)
+            except Exception as error:
+                return answered, error
+        return len(run), None
+
+    async def _failed(self, inbound: Inbound, error: Exception) -> str:
+        """A message's failure: 'paused' (passing: try it again later) or 'set aside'."""
+        if is_transient(error):
+            self._pause(_key(inbound), error)
+            return "paused"
+        await self._set_aside(inbound, error)
+        return "set aside"
 
     def _is_paused(self, inbound: Inbound) -> bool:
         paused = self._paused.get(_key(inbound))

@@ -8,6 +8,13 @@ claims are released when its claim transaction ends. So at any moment one proces
 works on a customer, and that process takes the customer's messages in arrival order: the
 others leave that customer alone and answer other customers meanwhile.
 
+The rows a process read go stale while it works: the other processes answer customers of the
+same batch. So after each claim it reads again which of the batch's messages still wait
+(`unanswered`), in a statement of its own after the locks were taken, which sees every turn
+committed before another process released a customer. A message answered elsewhere is dropped
+there, not turned again: such a turn would find its receipt taken and do nothing, but it costs
+a transaction all the same (with two processes on one batch, nearly half the turns were).
+
 The claims live in a transaction on their own connection, so a process killed with SIGKILL
 loses them with its connection: another process takes its customers up at once, with no lease
 to wait out. A message the dead process had answered (its turn committed) is not answered again:
@@ -22,15 +29,24 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, Engine, RootTransaction, text
+from sqlalchemy import Connection, Engine, RootTransaction, bindparam, select, text, tuple_
+
+from db.models import InboundReceipt
 
 Sender = tuple[str, str]  # (channel, sender_id)
+Key = tuple[str, str]  # (channel, raw_id): a stored message
 SPACE = 0x4B41  # "KA": the advisory-lock class for intake senders (the other int is the sender)
 CLAIM_AT_ONCE = 8  # senders one process claims per round: the others are left for the rest
 CLAIM = text(
     "SELECT k FROM unnest(CAST(:keys AS integer[])) AS k "
     "WHERE pg_try_advisory_xact_lock(:space, k) LIMIT :most"
 )  # LIMIT stops the scan: no lock is tried past the `most`th one taken
+RECEIPT = InboundReceipt.__table__
+UNANSWERED = select(RECEIPT.c.channel, RECEIPT.c.raw_id).where(
+    tuple_(RECEIPT.c.channel, RECEIPT.c.raw_id).in_(bindparam("keys", expanding=True)),
+    RECEIPT.c.processed_at.is_(None),
+    RECEIPT.c.failed_at.is_(None),
+)
 
 
 def sender_key(sender: Sender) -> int:
@@ -44,6 +60,10 @@ class NoClaims:
 
     def claim(self, senders: Sequence[Sender], most: int = CLAIM_AT_ONCE) -> set[Sender]:
         return set(senders)
+
+    def unanswered(self, keys: Sequence[Key]) -> set[Key]:
+        """Nobody else answers: what was waiting still is."""
+        return set(keys)
 
     def release(self) -> None:
         return None
@@ -69,6 +89,13 @@ class SenderClaims:
         params = {"keys": list(by_key), "space": SPACE, "most": most}
         got = self._connection.execute(CLAIM, params).scalars().all()
         return {sender for key in got for sender in by_key[key]}
+
+    def unanswered(self, keys: Sequence[Key]) -> set[Key]:
+        """Which of these messages still wait, read after the claim on its connection."""
+        if self._connection is None or not keys:
+            return set(keys)
+        rows = self._connection.execute(UNANSWERED, {"keys": list(keys)}).all()
+        return {(channel, raw_id) for channel, raw_id in rows}
 
     def release(self) -> None:
         """End the claim transaction (its locks go with it) and give the connection back."""

@@ -7,7 +7,6 @@ import shutil
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-
 from sqlmodel import Session, select
 
 from channels.webhooks import MAX_BODY, MAX_FORM_FIELDS, form_fields
