@@ -11,10 +11,11 @@ signatures computed before the clock starts) and reports messages/s and p50/p99 
 Every webhook message runs the whole intake path: verify, translate, store the message,
 run the conversation step, store the reply in the outbox, answer 200.
 
-Each target starts on a settled service: before it, the bench waits until the conversation
-has answered every message the previous target left stored, so WhatsApp is not measured
-while the service still works off Telegram's backlog (replies still leave at the providers'
-rate limits meanwhile, as they would).
+Each target is measured alone, as `bench_peer.py` does: the bare endpoint, then Telegram and
+WhatsApp each on a fresh service with a database of its own, warmed up and settled (its
+warm-up answered) before the load. Until 2026-11-30 WhatsApp ran on the service Telegram had
+just loaded, while it still answered and sent (at the providers' rate limits, for minutes)
+Telegram's backlog of about 20,000 messages.
 """
 
 from __future__ import annotations
@@ -162,28 +163,54 @@ def report(name: str, rate: int, latencies: list[float], bare: int | None) -> No
     print(f"{name:10s} {rate:6,d} msg/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms{share}")
 
 
-async def measure(
-    seconds: float, concurrency: int, ports: dict[str, int], env: dict, database: Path
+class Service:
+    """The real service on a database of its own, so each target is measured alone (no
+    other target's backlog still being answered or sent while it runs)."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.database = workdir / "intake.db"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env | {"DATABASE_URL": f"sqlite:///{self.database}", "PUBLIC_BASE_URL": self.url}
+        engine = make_engine(self.env["DATABASE_URL"])
+        upgrade(engine)
+        engine.dispose()
+        self.process = serve("bot.app:create_app", self.port, self.env, ROOT)
+
+    def stop(self) -> None:
+        self.process.send_signal(2)
+        self.process.wait(10)
+
+
+async def measure_service(
+    name: str, service: Service, seconds: float, concurrency: int, bare: int
 ) -> None:
-    bare_url = f"http://127.0.0.1:{ports['bare']}/bare"
-    service = f"http://127.0.0.1:{ports['service']}"
-    await wait_ready(f"http://127.0.0.1:{ports['bare']}/docs")
-    await wait_ready(service + "/healthz")
-    expected = int(seconds * 3000) + 1000
-    tg = telegram_bodies(expected)
-    wa = whatsapp_bodies(expected, service + "/webhooks/whatsapp", env["TWILIO_AUTH_TOKEN"])
-    secret = {"X-Telegram-Bot-Api-Secret-Token": env["TELEGRAM_WEBHOOK_SECRET"]}
-    await load(bare_url, tg[-500:], 1, concurrency)  # warm up both servers
-    await load(service + "/webhooks/telegram", tg[-500:], 1, concurrency, secret)
-    await settle(database)
-    bare, bare_lat = await load(bare_url, tg, seconds, concurrency)
-    report("bare", bare, bare_lat, None)
-    rate, lat = await load(service + "/webhooks/telegram", tg, seconds, concurrency, secret)
-    report("telegram", rate, lat, bare)
-    waiting, drained = await settle(database)
+    """Warm the service up, let it answer that, then load it with `name`'s webhooks."""
+    await wait_ready(service.url + "/healthz")
+    expected = int(seconds * 4000) + 1000
+    if name == "telegram":
+        bodies = telegram_bodies(expected)
+        extra = {"X-Telegram-Bot-Api-Secret-Token": service.env["TELEGRAM_WEBHOOK_SECRET"]}
+    else:
+        url = service.url + "/webhooks/whatsapp"
+        bodies, extra = whatsapp_bodies(expected, url, service.env["TWILIO_AUTH_TOKEN"]), {}
+    url = f"{service.url}/webhooks/{name}"
+    await load(url, bodies[-500:], 1, concurrency, extra)
+    await settle(service.database)
+    rate, latencies = await load(url, bodies[:-500], seconds, concurrency, extra)
+    report(name, rate, latencies, bare)
+    waiting, drained = await settle(service.database)
     print(f"{'':11s}({waiting:,d} left to answer at the end of the load, done {drained:.1f} s on)")
-    rate, lat = await load(service + "/webhooks/whatsapp", wa, seconds, concurrency)
-    report("whatsapp", rate, lat, bare)
+
+
+async def measure_bare(port: int, seconds: float, concurrency: int) -> int:
+    url = f"http://127.0.0.1:{port}/bare"
+    await wait_ready(f"http://127.0.0.1:{port}/docs")
+    bodies = telegram_bodies(int(seconds * 12000) + 1000)
+    await load(url, bodies[-500:], 1, concurrency)
+    rate, latencies = await load(url, bodies[:-500], seconds, concurrency)
+    report("bare", rate, latencies, None)
+    return rate
 
 
 def main() -> None:
@@ -192,32 +219,33 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="kabar-intake-"))
     (workdir / "bare_app.py").write_text(BARE)
     fakes, (tg_base, token, tw_url, sid, auth) = start_fakes()
-    ports = {"bare": free_port(), "service": free_port()}
     python_path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(ROOT)]))
     env = {
-        "DATABASE_URL": f"sqlite:///{workdir}/intake.db", "PUBLIC_BASE_URL":
-        f"http://127.0.0.1:{ports['service']}", "TELEGRAM_BOT_TOKEN": token,
-        "TELEGRAM_API_BASE_URL": tg_base, "TELEGRAM_WEBHOOK_SECRET": "bench-secret",
-        "TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": auth, "TWILIO_API_BASE_URL": tw_url,
+        "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": tg_base,
+        "TELEGRAM_WEBHOOK_SECRET": "bench-secret", "TWILIO_ACCOUNT_SID": sid,
+        "TWILIO_AUTH_TOKEN": auth, "TWILIO_API_BASE_URL": tw_url,
         "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "PYTHONPATH": python_path,
         "LOG_LEVEL": "WARNING",
     }  # fmt: skip
-    engine = make_engine(env["DATABASE_URL"])
-    upgrade(engine)
-    engine.dispose()
-    servers = [
-        serve("bare_app:app", ports["bare"], {"PYTHONPATH": str(workdir)}, workdir),
-        serve("bot.app:create_app", ports["service"], env, ROOT),
-    ]
+    bare_port = free_port()
+    bare_server = serve("bare_app:app", bare_port, {"PYTHONPATH": str(workdir)}, workdir)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}; uvicorn 1 worker each, {concurrency} connections, "
-          f"{seconds:.0f} s per target, SQLite")  # fmt: skip
+          f"{seconds:.0f} s per target, SQLite, a fresh service per target")  # fmt: skip
     try:
-        asyncio.run(measure(seconds, concurrency, ports, env, workdir / "intake.db"))
+        bare = asyncio.run(measure_bare(bare_port, seconds, concurrency))
+        bare_server.send_signal(2)
+        bare_server.wait(10)
+        for name in ("telegram", "whatsapp"):
+            (workdir / name).mkdir()
+            service = Service(workdir / name, env)
+            try:
+                asyncio.run(measure_service(name, service, seconds, concurrency, bare))
+            finally:
+                service.stop()
     finally:
-        for server in servers:
-            server.send_signal(2)
-            server.wait(10)
+        if bare_server.poll() is None:
+            bare_server.kill()
         fakes.kill()
 
 
