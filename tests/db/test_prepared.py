@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, exc, select
 
 from db.faults import is_transient
 from db.models import Contact, ConversationState
-from db.prepared import Prepared
+from db.prepared import Prepared, driver_transaction
 
 CONTACT = Contact.__table__
 STATE = ConversationState.__table__
@@ -88,3 +88,23 @@ def test_driver_errors_are_sqlalchemys_and_carry_no_values(engine):
 def test_a_missing_parameter_is_named(engine):
     with pytest.raises(KeyError, match="when"), engine.begin() as connection:
         TOUCH.rows(connection, {"who": "ani"})
+
+
+def test_a_driver_transaction_commits_what_finishes_and_rolls_back_what_raises(engine):
+    with driver_transaction(engine) as connection:
+        INSERT_CONTACT.rows(connection, contact_row("dewi"))
+    with pytest.raises(RuntimeError), driver_transaction(engine) as connection:
+        INSERT_CONTACT.rows(connection, contact_row("eka"))
+        raise RuntimeError("the webhook failed")
+    with engine.connect() as connection:
+        names = connection.execute(select(CONTACT.c.channel_user_id)).scalars().all()
+    assert "dewi" in names and "eka" not in names
+
+
+def test_a_driver_transaction_raises_sqlalchemys_errors(engine):
+    with driver_transaction(engine) as connection:
+        INSERT_CONTACT.rows(connection, contact_row("fajar"))
+    with pytest.raises(exc.IntegrityError), driver_transaction(engine) as connection:
+        INSERT_CONTACT.rows(connection, contact_row("fajar"))
+    with driver_transaction(engine) as connection:  # the connection went back to the pool clean
+        INSERT_CONTACT.rows(connection, contact_row("gita"))
