@@ -272,7 +272,8 @@ class IntakeWorker:
 
     async def _answer_in_order(self, batch: list[Inbound], mine: set[tuple[str, str]]) -> bool:
         """Answer the batch's messages of `mine`, in order, a run of them per hand-off to the
-        conversation's thread (a hand-off per message cost more than a turn's own Python)."""
+        conversation's thread (each hand-off wakes that thread: about 0.1 ms of the event
+        loop's time under load, a sixth of a turn)."""
         queue = [i for i in batch if (i.channel, i.sender_id) in mine]
         done: list[Inbound] = []
         held: set[tuple[str, str]] = set()  # senders whose earlier message is paused
