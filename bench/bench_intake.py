@@ -70,9 +70,11 @@ def serve(app: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Pop
     return subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
 
 
-async def wait_ready(url: str) -> None:
+async def wait_ready(url: str, timeout: float = 60) -> None:
+    """Until `url` answers below 500 (the server is up), at most `timeout` seconds."""
+    deadline = time.monotonic() + timeout
     async with aiohttp.ClientSession() as session:
-        for _ in range(300):
+        while time.monotonic() < deadline:
             try:
                 async with session.get(url) as response:
                     if response.status < 500:

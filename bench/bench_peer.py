@@ -57,7 +57,7 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_intake import BARE, TEXTS  # noqa: E402
+from bench.bench_intake import BARE, TEXTS, wait_ready  # noqa: E402
 from bot.database import upgrade  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 
@@ -294,20 +294,6 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     elapsed: float = 0.0
-
-
-async def wait_ready(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(url) as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"{url} did not start")
 
 
 async def post_all(url: str, bodies: list, seconds: float, concurrency: int) -> Load:

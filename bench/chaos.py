@@ -215,13 +215,15 @@ def drop_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
-def add_subscribers(engine: Engine, total: int) -> None:
+def add_subscribers(engine: Engine, telegram: int, whatsapp: int) -> None:
+    """`telegram` + `whatsapp` subscribers of Lok Baintan, written in two statements."""
     now = datetime.now(UTC)
-    half = total // 2
-    contacts = [{"channel": "telegram", "channel_user_id": str(7_000_000 + n)} for n in range(half)]
+    contacts = [
+        {"channel": "telegram", "channel_user_id": str(7_000_000 + n)} for n in range(telegram)
+    ]
     contacts += [
         {"channel": "whatsapp", "channel_user_id": f"whatsapp:+62813{n:07d}"}
-        for n in range(total - half)
+        for n in range(whatsapp)
     ]
     common = {"language": "id", "active": True, "opted_out": False, "needs_human": False}
     with engine.begin() as conn:
@@ -237,6 +239,7 @@ def add_subscribers(engine: Engine, total: int) -> None:
 
 
 def publish_notice(engine: Engine) -> int:
+    """An urgent unplanned notice for Lok Baintan, published now; its id."""
     from sqlmodel import Session
 
     now = datetime.now(UTC)
@@ -365,7 +368,8 @@ def run_chaos(plan: Plan, admin_url: str = PG_URL) -> dict[str, Any]:
     engine = make_engine(url)
     stop, started = threading.Event(), time.time()
     try:
-        add_subscribers(engine, plan.subscribers)
+        half = plan.subscribers // 2
+        add_subscribers(engine, telegram=half, whatsapp=plan.subscribers - half)
         with FakeTelegramApi() as tg, FakeTwilioApi() as tw, tempfile.TemporaryDirectory() as tmp:
             env = service_env(url, plan, tg, tw)
             services = [Service(env, Path(tmp)) for _ in range(plan.processes)]

@@ -75,8 +75,7 @@ class RateLimiter:
     def wait_time(self, key: Hashable) -> float:
         """Seconds until a message to `key` may go (0 = now); takes nothing."""
         now = self.clock()
-        waits = [self._paused_until - now, self._key_paused_until.get(key, 0.0) - now]
-        waits.append(self._overall.wait(now))
+        waits = [self.channel_wait(), self._key_paused_until.get(key, 0.0) - now]
         bucket = self._keys.get(key)
         if bucket is not None:
             waits.append(bucket.wait(now))

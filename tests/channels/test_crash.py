@@ -27,20 +27,18 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, insert, select, update
-from sqlmodel import Session, col
+from sqlalchemy import Engine, select, update
+from sqlmodel import col
 
+from bench.chaos import NOTICE_TITLE, add_subscribers, publish_notice
 from channels.messages import Choice, Outbound, render_numbered
 from db.journal import intake_journal
 from db.lease import LEASE
-from db.models import Contact, Message, Subscription
-from outage_notices import service as notices
-from outage_notices.policy import NoticePolicy
+from db.models import Contact, Message
 from tests.channels.conftest import outbox_empty, wait_until
 from tests.channels.holding import Holding, HoldingTelegram, HoldingTwilio
 from tests.fakes.telegram_updates import WEBHOOK_SECRET_HEADER, telegram_update
 from tests.fakes.twilio_webhooks import SANDBOX_NUMBER, new_sid, signed_whatsapp_form
-from tests.outage_notices.builders import LOK_BAINTAN
 from tests.staff.factories import add_staff, api_token, login
 
 pytestmark = pytest.mark.slow  # kabar-air in subprocesses, killed with SIGKILL
@@ -196,50 +194,6 @@ def unknown_ids(engine: Engine, **where: Any) -> set[int]:
 # -- (a) a notice to 3,000 subscribers ------------------------------------------------------
 
 
-def add_subscribers(engine: Engine) -> None:
-    now = datetime.now(UTC)
-    contacts = [
-        {"channel": "telegram", "channel_user_id": str(7_000_000 + n)}
-        for n in range(TELEGRAM_SUBSCRIBERS)
-    ] + [
-        {"channel": "whatsapp", "channel_user_id": f"whatsapp:+62813{n:07d}"}
-        for n in range(WHATSAPP_SUBSCRIBERS)
-    ]
-    common = {"language": "id", "active": True, "opted_out": False, "needs_human": False}
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Contact.__table__),
-            [c | common | {"created_at": now, "last_inbound_at": now} for c in contacts],
-        )
-        ids = list(conn.scalars(select(col(Contact.id))))
-        conn.execute(
-            insert(Subscription.__table__),
-            [{"contact_id": i, "area_code": LOK_BAINTAN, "created_at": now} for i in ids],
-        )
-
-
-def publish_notice(engine: Engine) -> int:
-    now = datetime.now(UTC)
-    with Session(engine, expire_on_commit=False) as session:
-        data = notices.NoticeInput(
-            kind="unplanned",
-            title="Pipa transmisi pecah",
-            areas=[LOK_BAINTAN],
-            starts_at=now,
-            expected_end_at=now + timedelta(hours=6),
-            urgent=True,
-            cause="Pipa transmisi pecah di Jl. A. Yani",
-            advice="Mobil tangki di kantor desa",
-        )
-        notice = notices.create(session=session, data=data, policy=NoticePolicy.default(), now=now)
-        assert notice.id is not None
-        notices.publish(
-            session=session, notice_id=notice.id, policy=NoticePolicy.default(), now=now
-        )
-        session.commit()
-        return notice.id
-
-
 def received(tg: HoldingTelegram, tw: HoldingTwilio, marker: str) -> Counter[str]:
     """How many messages containing `marker` each address got at the fakes."""
     counts: Counter[str] = Counter()
@@ -263,7 +217,7 @@ def status_by_address(engine: Engine, notice_id: int) -> dict[str, tuple[int | N
 
 
 def test_kill_minus_9_during_a_3000_subscriber_notice_then_restart(database_url, engine, tmp_path):
-    add_subscribers(engine)
+    add_subscribers(engine, telegram=TELEGRAM_SUBSCRIBERS, whatsapp=WHATSAPP_SUBSCRIBERS)
     total = TELEGRAM_SUBSCRIBERS + WHATSAPP_SUBSCRIBERS
     with fakes() as (tg, tw):
         notice_id = publish_notice(engine)  # its publish push is due now
@@ -294,7 +248,7 @@ def test_kill_minus_9_during_a_3000_subscriber_notice_then_restart(database_url,
             assert len(listed) == counts["unknown"]
             assert listed_in_console(second.base, f"?notice={notice_id}") == listed
 
-            got = received(tg, tw, "Pipa transmisi pecah")
+            got = received(tg, tw, NOTICE_TITLE)
             rows = status_by_address(engine, notice_id)
             assert len(rows) == total
             for address, (message_id, status) in rows.items():
@@ -306,7 +260,7 @@ def test_kill_minus_9_during_a_3000_subscriber_notice_then_restart(database_url,
             resent = api.post("/api/v1/outbox/unknown/resend", json={"ids": sorted(listed)})
             assert resent.status_code == 200 and set(resent.json()["resent"]) == listed
             wait_until(lambda: delivery()["sent"] == total, 30, "the resent messages")
-            again = received(tg, tw, "Pipa transmisi pecah")
+            again = received(tg, tw, NOTICE_TITLE)
             changed = {a for a in rows if again[a] != got[a]}
             assert changed == {a for a, (i, _) in rows.items() if i in listed}
             assert all(again[a] == got[a] + 1 for a in changed)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -190,24 +191,16 @@ def test_clocks_are_stored_in_working_minutes_less_waiting(engine, sari):
         with Session(engine) as session:
             row, staff = session.get(Complaint, complaint.id), session.get(Staff, sari.id)
             assert row is not None and staff is not None
+            common: dict[str, Any] = {
+                "session": session,
+                "complaint": row,
+                "staff": staff,
+                "calendar": CALENDAR,
+            }
             if action == "reply":
-                workflow.reply(
-                    session=session,
-                    complaint=row,
-                    staff=staff,
-                    text=value,
-                    now=at.astimezone(UTC),
-                    calendar=CALENDAR,
-                )
+                workflow.reply(**common, text=value, now=at.astimezone(UTC))
             else:
-                workflow.change_status(
-                    session=session,
-                    complaint=row,
-                    staff=staff,
-                    status=value,
-                    now=at.astimezone(UTC),
-                    calendar=CALENDAR,
-                )
+                workflow.change_status(**common, status=value, now=at.astimezone(UTC))
             session.commit()
 
     monday = datetime(2026, 11, 30, tzinfo=WITA)
