@@ -216,6 +216,7 @@ class IntakeWorker:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        await asyncio.to_thread(self.claims.close)  # a cancelled round's claims too
 
     def wake(self) -> None:
         self._wake.set()

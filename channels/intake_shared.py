@@ -27,6 +27,7 @@ is its own: `NoClaims`.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, RootTransaction, bindparam, select, text, tuple_
@@ -68,18 +69,34 @@ class NoClaims:
     def release(self) -> None:
         return None
 
+    def close(self) -> None:
+        return None
+
 
 class SenderClaims:
-    """Claims on senders held in an open transaction on a connection of their own."""
+    """Claims on senders held in an open transaction on a connection of their own.
+
+    A worker's task cancelled while its claim runs in a thread leaves that thread running:
+    `close` (the worker stopping) ends what is held and makes a claim finishing later let go
+    at once, so no transaction is left holding customers after the worker is gone.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
+        self._lock = threading.Lock()
+        self._closed = False
 
     def claim(self, senders: Sequence[Sender], most: int = CLAIM_AT_ONCE) -> set[Sender]:
         """Claim up to `most` of `senders`, earliest first, skipping those held elsewhere."""
-        self.release()
+        with self._lock:
+            self._release()
+            if self._closed:
+                return set()
+            return self._claim(senders, most)
+
+    def _claim(self, senders: Sequence[Sender], most: int) -> set[Sender]:
         unique = list(dict.fromkeys(senders))
         by_key: dict[int, list[Sender]] = {}
         for sender in unique:
@@ -92,13 +109,24 @@ class SenderClaims:
 
     def unanswered(self, keys: Sequence[Key]) -> set[Key]:
         """Which of these messages still wait, read after the claim on its connection."""
-        if self._connection is None or not keys:
-            return set(keys)
-        rows = self._connection.execute(UNANSWERED, {"keys": list(keys)}).all()
+        with self._lock:
+            if self._connection is None or not keys:
+                return set(keys)
+            rows = self._connection.execute(UNANSWERED, {"keys": list(keys)}).all()
         return {(channel, raw_id) for channel, raw_id in rows}
 
     def release(self) -> None:
         """End the claim transaction (its locks go with it) and give the connection back."""
+        with self._lock:
+            self._release()
+
+    def close(self) -> None:
+        """Release, and refuse every later claim (the worker has stopped)."""
+        with self._lock:
+            self._closed = True
+            self._release()
+
+    def _release(self) -> None:
         transaction, connection = self._transaction, self._connection
         self._transaction = self._connection = None
         try:

@@ -51,3 +51,15 @@ if BACKEND == "postgresql":  # several processes need it; SQLite runs one (NoCla
         finally:
             other.release()
             ours.release()
+
+    def test_a_claim_finishing_after_the_worker_stopped_lets_go_at_once(engine):
+        first, second = stored(engine, 2)
+        senders = [(m.channel, m.sender_id) for m in (first, second)]
+        stopped, other = SenderClaims(engine), SenderClaims(engine)
+        try:
+            assert stopped.claim(senders) == set(senders)
+            stopped.close()  # the worker stopped while this claim was under way
+            assert stopped.claim(senders) == set()
+            assert other.claim(senders) == set(senders), "nothing is left held"
+        finally:
+            other.release()
