@@ -77,6 +77,7 @@ class Sender:
         backoff_cap: float = 900.0,
         after_crash: str = AFTER_CRASH_HOLD,
         clock: Callable[[], datetime] = utcnow,
+        db_thread: ThreadPoolExecutor | None = None,
     ) -> None:
         self.engine, self.channels, self.max_attempts = engine, dict(channels), max_attempts
         self.concurrency, self.lease_seconds = concurrency, lease_seconds
@@ -96,7 +97,9 @@ class Sender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        # its database work: a thread of its own, or the one its SQLite file's writers share
+        self._own_db = db_thread is None
+        self._db = db_thread or ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
         self.sent_count = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -118,7 +121,8 @@ class Sender:
         if self._holding:
             await self._db_call(lease.release, self.engine, name=LEASE_NAME, holder=self.holder)
             self._holding = False
-        self._db.shutdown(wait=False)
+        if self._own_db:
+            self._db.shutdown(wait=False)
 
     def wake(self) -> None:
         """Look for new rows now; safe to call from any thread."""

@@ -49,6 +49,15 @@ class ChannelHub:
     ) -> None:
         self.settings, self.engine = settings, engine
         self.telegram, self.whatsapp = telegram, whatsapp
+        # SQLite has one writer per file: sixteen request threads writing at once only take
+        # turns through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16
+        # connections). One thread per file hands them the lock in order instead: one for
+        # the journal, one for the main file (the conversation's turns and the sender's
+        # claims and results: with a thread each, the sender's writes rarely met a gap
+        # between turns, and a burst's replies left only once it had all been turned).
+        # PostgreSQL writes in parallel.
+        sqlite = engine.dialect.name == "sqlite"
+        self._writer = ThreadPoolExecutor(1, "conversation") if sqlite else None
         enabled: dict[str, Channel] = {c.name: c for c in (telegram, whatsapp) if c is not None}
         self.sender = (
             Sender(
@@ -56,6 +65,7 @@ class ChannelHub:
                 channels=enabled,
                 max_attempts=settings.outbox_max_attempts,
                 after_crash=settings.outbox_after_crash,
+                db_thread=self._writer,
                 **sender_options,
             )
             if enabled
@@ -66,12 +76,6 @@ class ChannelHub:
         self.journal = intake_journal(engine)  # where webhooks store messages: db.journal
         self.accepts = AcceptQueue(engine=self.journal, blocking=self._journal_io)
         self._tasks: list[asyncio.Task[None]] = []
-        # SQLite has one writer per file: sixteen request threads writing at once only take
-        # turns through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16
-        # connections). One thread per file hands them the lock in order instead: one for
-        # the journal, one for the conversation's turns. PostgreSQL writes in parallel.
-        sqlite = engine.dialect.name == "sqlite"
-        self._writer = ThreadPoolExecutor(1, "conversation") if sqlite else None
         self._journal_writer = (
             ThreadPoolExecutor(1, "intake") if is_side_file(self.journal, engine) else self._writer
         )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session
 
+from bot.runtime import Runtime
 from channels.dead_letters import dead_letters
 from channels.intake import accept, accept_many, mark_done, prune, waiting
 from channels.messages import Inbound
@@ -111,3 +114,36 @@ def test_messages_taken_up_days_ago_are_pruned_from_the_journal_and_waiting_ones
     assert prune(journal, now=datetime.now(UTC) + timedelta(days=4)) == 1
     assert accept(journal, old) is True  # forgotten by the journal (the receipt stays in main)
     assert [m.raw_id for m in waiting(journal)] == ["9002", "9001"]
+
+
+def test_replies_go_out_while_a_burst_is_still_being_answered(
+    engine, journal, make_service, monkeypatch
+):
+    """The first customers of a burst hear back before the last ones are answered: the
+    sender's claims and results are not starved by the conversation's turns. (On SQLite
+    they once waited in SQLite's busy handler, whose sleeps rarely met a gap between turns,
+    so replies left only after the whole burst had been turned.)"""
+    customers = range(880_000, 880_100)
+    sent_before_turn: list[int] = []
+    answer = Runtime.answer
+
+    def heavy_answer(runtime: Runtime, inbound: Inbound, **options: Any) -> Any:
+        """A turn, then 10 ms more with the main database's write lock held."""
+        sent_before_turn.append(len(service.tg.sent_messages()))
+        turn = answer(runtime, inbound, **options)
+        with engine.begin() as connection:
+            connection.execute(update(Contact.__table__).where(Contact.id == -1).values(name=""))
+            time.sleep(0.01)
+        return turn
+
+    monkeypatch.setattr(Runtime, "answer", heavy_answer)
+    accept_many(
+        journal,
+        [Inbound("telegram", str(chat), "halo", raw_id=f"b{chat}") for chat in customers],
+    )
+    service = make_service(telegram_rate_per_second=0, telegram_rate_per_chat_per_second=0)
+    service.settle(timeout=60)
+    assert all("Pilih layanan" in service.tg.sent_messages(chat)[0]["text"] for chat in customers)
+    assert len(sent_before_turn) == len(customers)
+    replies = len(service.tg.sent_messages())
+    assert sent_before_turn[-1] >= replies / 2  # most went out while the burst was worked on
