@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
-from procs import free_port
+from procs import KABAR_APP, free_port
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,13 +59,13 @@ async def bare(request: Request) -> Response:
 def serve(app: str, port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen:
     profile = (
         ["-m", "cProfile", "-o", os.environ["BENCH_PROFILE"]]
-        if (os.environ.get("BENCH_PROFILE") and app.endswith("create_app"))
+        if (os.environ.get("BENCH_PROFILE") and app == KABAR_APP)
         else []
     )
     command = [sys.executable, *profile, "-m", "uvicorn", app, "--host", "127.0.0.1",
                "--port", str(port), "--workers", "1", "--log-level", "warning",
                "--no-access-log"]  # fmt: skip
-    if app.endswith("create_app"):
+    if app == KABAR_APP:
         command.append("--factory")
     return subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
 
@@ -177,7 +177,7 @@ class Service:
         engine = make_engine(self.env["DATABASE_URL"])
         upgrade(engine)
         engine.dispose()
-        self.process = serve("bot.app:create_app", self.port, self.env, ROOT)
+        self.process = serve(KABAR_APP, self.port, self.env, ROOT)
 
     def stop(self) -> None:
         self.process.send_signal(2)

@@ -51,7 +51,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
-from procs import free_port
+from procs import KABAR_APP, free_port
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,7 +224,7 @@ def kabar_target(name: str, path: str, channel: str, fakes: Fakes, profile_dir: 
     engine.dispose()
     base = f"http://127.0.0.1:{port}"
     profile = f"{profile_dir}/{channel}-{time.time_ns()}.txt" if profile_dir else ""
-    command = uvicorn("bot.app:create_app", port, factory=True)
+    command = uvicorn(KABAR_APP, port, factory=True)
     return Target(name, command, env, ROOT, base + path, base + "/healthz", channel, profile,
                   workdir / "kabar.db")  # fmt: skip
 

@@ -3,11 +3,16 @@ and a process's resident memory."""
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 from pathlib import Path
 
 import httpx
+
+# The service's app factory the webhook benches start (uvicorn --factory); the experiment of
+# answering in a second process is `bench.answering_apart:create_app`.
+KABAR_APP = os.environ.get("BENCH_KABAR_APP", "bot.app:create_app")
 
 
 def free_port() -> int:
