@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.runtime import Runtime
 from channels.dead_letters import dead_letters
@@ -132,7 +132,7 @@ def test_replies_go_out_while_a_burst_is_still_being_answered(
         sent_before_turn.append(len(service.tg.sent_messages()))
         turn = answer(runtime, inbound, **options)
         with engine.begin() as connection:
-            connection.execute(update(Contact.__table__).where(Contact.id == -1).values(name=""))
+            connection.execute(update(Contact).where(col(Contact.id) == -1).values(name=""))
             time.sleep(0.01)
         return turn
 
