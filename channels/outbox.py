@@ -38,10 +38,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine
 
@@ -77,7 +77,7 @@ class Sender:
         backoff_cap: float = 900.0,
         after_crash: str = AFTER_CRASH_HOLD,
         clock: Callable[[], datetime] = utcnow,
-        db_thread: ThreadPoolExecutor | None = None,
+        db_call: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:
         self.engine, self.channels, self.max_attempts = engine, dict(channels), max_attempts
         self.concurrency, self.lease_seconds = concurrency, lease_seconds
@@ -97,9 +97,10 @@ class Sender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        # its database work: a thread of its own, or the one its SQLite file's writers share
-        self._own_db = db_thread is None
-        self._db = db_thread or ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-db")
+        # its database work: on a thread of its own, or where `db_call` runs it (on SQLite
+        # the main file's writer thread, behind the write gate like a conversation turn)
+        self._db = None if db_call else ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
+        self._run_db = db_call or self._on_own_thread
         self.sent_count = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -121,7 +122,7 @@ class Sender:
         if self._holding:
             await self._db_call(lease.release, self.engine, name=LEASE_NAME, holder=self.holder)
             self._holding = False
-        if self._own_db:
+        if self._db is not None:
             self._db.shutdown(wait=False)
 
     def wake(self) -> None:
@@ -307,6 +308,9 @@ class Sender:
         self._event.clear()
 
     async def _db_call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return cast(T, await self._run_db(fn, *args, **kwargs))
+
+    async def _on_own_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
 

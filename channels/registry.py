@@ -53,9 +53,9 @@ class ChannelHub:
         # turns through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16
         # connections). One thread per file hands them the lock in order instead: one for
         # the journal, one for the main file (the conversation's turns and the sender's
-        # claims and results: with a thread each, the sender's writes rarely met a gap
-        # between turns, and a burst's replies left only once it had all been turned).
-        # PostgreSQL writes in parallel.
+        # claims and results, both behind the write gate: with a thread each, the sender's
+        # writes rarely met a gap between turns, and a burst's replies left only once it had
+        # all been turned). PostgreSQL writes in parallel.
         sqlite = engine.dialect.name == "sqlite"
         self._writer = ThreadPoolExecutor(1, "conversation") if sqlite else None
         enabled: dict[str, Channel] = {c.name: c for c in (telegram, whatsapp) if c is not None}
@@ -65,7 +65,7 @@ class ChannelHub:
                 channels=enabled,
                 max_attempts=settings.outbox_max_attempts,
                 after_crash=settings.outbox_after_crash,
-                db_thread=self._writer,
+                db_call=self._blocking if sqlite else None,
                 **sender_options,
             )
             if enabled
