@@ -26,9 +26,7 @@ from typing import NoReturn, cast
 
 from fastapi import FastAPI
 
-from bot.app import create_app as create_service
-from bot.logs import configure_logging
-from bot.process import tune_for_serving
+from bot.cli import serving_app
 from bot.runtime import Runtime
 from channels import intake
 from channels.intake import IntakeWorker
@@ -63,11 +61,8 @@ class AcknowledgingRuntime(Runtime):
 
 def create_app() -> FastAPI:
     """uvicorn's factory: the service's app in this process, its answering in a child."""
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-    runtime = cast(AcknowledgingRuntime, AcknowledgingRuntime.start(settings))
-    app = create_service(settings, runtime=runtime)
-    tune_for_serving()
+    runtime = cast(AcknowledgingRuntime, AcknowledgingRuntime.start(get_settings()))
+    app = serving_app(runtime)
     parent = os.getpid()
     child = os.fork()
     if child == 0:

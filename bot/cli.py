@@ -24,6 +24,8 @@ from reports.cli import build_cli as report_cli
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from bot.runtime import Runtime
+
 WORKER_STARTUP_SECONDS = 90  # uvicorn's 5 s killed workers still importing on a busy host
 SCHEMA_BEHIND_EXIT = 78  # EX_CONFIG: supervisors (systemd) do not restart it in a loop
 
@@ -150,15 +152,16 @@ def share_process_metrics() -> None:
         os.environ[MULTIPROC_DIR] = tempfile.mkdtemp(prefix="kabar-air-metrics-")
 
 
-def serving_app() -> FastAPI:
-    """The app one serving process runs (uvicorn calls this in each of --workers N)."""
+def serving_app(runtime: Runtime | None = None) -> FastAPI:
+    """The app one serving process runs (uvicorn calls this in each of --workers N); a bench
+    may hand in a runtime of its own (bench/answering_apart.py)."""
     from bot.app import create_app
     from bot.logs import configure_logging
     from bot.process import tune_for_serving
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    app = create_app(settings)
+    app = create_app(settings, runtime=runtime)
     tune_for_serving()  # after the app is built, so its objects are frozen with the rest
     return app
 

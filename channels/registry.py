@@ -57,7 +57,8 @@ class ChannelHub:
         # SQLite has one writer per file: sixteen request threads writing at once only take
         # turns through its busy-wait (sleeps of up to 100 ms, p99 over 500 ms at 16
         # connections). One thread per file hands them the lock in order instead: one for
-        # the journal, one for the main file (the conversation's turns and the sender's
+        # the intake worker's journal writes (webhooks store on the loop, below), one for
+        # the main file (the conversation's turns and the sender's
         # claims and results, both behind the write gate: with a thread each, the sender's
         # writes rarely met a gap between turns, and a burst's replies left only once it had
         # all been turned). PostgreSQL writes in parallel.
