@@ -1,6 +1,6 @@
 """Hot-path statements run on the driver's own cursor.
 
-A conversation turn runs the same four statements for every message. Through
+A conversation turn runs the same few statements for every message. Through
 `Connection.execute` each one pays for SQLAlchemy's per-execution machinery (cache-key
 lookup, compiled-parameter setup, events, a result object), which cost more than the
 database's own work on SQLite. A `Prepared` statement is compiled once per dialect and set of
@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any] | None
@@ -54,11 +54,18 @@ class _Compiled:
 
 
 class Prepared:
-    """One INSERT/UPDATE (with RETURNING, if any) for the hot path; see the module's docstring."""
+    """One INSERT/UPDATE (with RETURNING, if any) or SELECT for the hot path; see the module's
+    docstring. A SELECT returns its selected columns."""
 
-    def __init__(self, statement: UpdateBase, returning: Sequence[ColumnElement[Any]] = ()) -> None:
-        self.statement = statement.returning(*returning) if returning else statement
-        self.returning = tuple(returning)
+    def __init__(
+        self, statement: UpdateBase | Select[Any], returning: Sequence[ColumnElement[Any]] = ()
+    ) -> None:
+        if isinstance(statement, Select):
+            self.statement: UpdateBase | Select[Any] = statement
+            self.returning: tuple[ColumnElement[Any], ...] = tuple(statement.selected_columns)
+        else:
+            self.statement = statement.returning(*returning) if returning else statement
+            self.returning = tuple(returning)
         self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
 
     def rows(self, connection: Runner, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
@@ -99,7 +106,7 @@ class Prepared:
 
 
 def _compile(
-    statement: UpdateBase,
+    statement: UpdateBase | Select[Any],
     returning: tuple[ColumnElement[Any], ...],
     dialect: Dialect,
     params: Mapping[str, Any],

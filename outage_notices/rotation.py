@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 from areas.coverage import covering_area_codes, resolve_area_refs
 from core.errors import DomainError, Problem
 from db.models import RotationSchedule
+from db.prepared import Prepared
 
 NOTE_LIMIT = 300
 
@@ -114,11 +115,17 @@ def list_schedules(
 
 
 SCHEDULE = RotationSchedule.__table__
-WINDOW_SCHEDULES = select(SCHEDULE).where(
-    SCHEDULE.c.area_code.in_(bindparam("codes", expanding=True)),
-    SCHEDULE.c.valid_from <= bindparam("day"),
-    SCHEDULE.c.valid_until >= bindparam("day"),
-)
+# An area and the kecamatan over it: two fixed parameters (an expanding IN is compiled anew
+# each time), run on the driver's cursor (db.prepared).
+WINDOW_SCHEDULES = Prepared(
+    select(SCHEDULE.c.id, SCHEDULE.c.area_code, SCHEDULE.c.weekdays, SCHEDULE.c.start_time,
+           SCHEDULE.c.end_time, SCHEDULE.c.note)
+    .where(
+        SCHEDULE.c.area_code.in_([bindparam("code"), bindparam("covering_code")]),
+        SCHEDULE.c.valid_from <= bindparam("day"),
+        SCHEDULE.c.valid_until >= bindparam("day"),
+    )
+)  # fmt: skip
 
 
 def windows_for(*, session: Session, area_code: str, day: date, tz: ZoneInfo) -> list[Window]:
@@ -130,24 +137,31 @@ def windows_for(*, session: Session, area_code: str, day: date, tz: ZoneInfo) ->
 def windows_on(
     connection: Connection, *, codes: list[str], day: date, tz: ZoneInfo
 ) -> list[Window]:
-    """Windows on a local date for schedules declared on these areas; the bot asks this on
-    every outage question, so it runs one prebuilt statement on the caller's connection."""
+    """Windows on a local date for schedules declared on these areas (an area and the
+    kecamatan over it: `covering_area_codes`); the bot asks this on every outage question, so
+    it runs one prebuilt statement on the caller's connection."""
+    if not codes:
+        return []
+    if len(codes) > 2:
+        raise ValueError(f"an area and its kecamatan at most, not {len(codes)} areas")
+    params = {"code": codes[0], "covering_code": codes[-1], "day": day}
     windows = []
-    rows = connection.execute(WINDOW_SCHEDULES, {"codes": codes, "day": day})
-    for schedule in rows:
-        if str(day.weekday()) not in schedule.weekdays.split(","):
+    for schedule_id, area_code, weekdays, start_time, end_time, note in WINDOW_SCHEDULES.rows(
+        connection, params
+    ):
+        if str(day.weekday()) not in weekdays.split(","):
             continue
-        start = datetime.combine(day, schedule.start_time, tzinfo=tz)
-        end = datetime.combine(day, schedule.end_time, tzinfo=tz)
+        start = datetime.combine(day, start_time, tzinfo=tz)
+        end = datetime.combine(day, end_time, tzinfo=tz)
         if end <= start:
             end += timedelta(days=1)
         windows.append(
             Window(
-                area_code=schedule.area_code,
+                area_code=area_code,
                 starts_at=start.astimezone(UTC),
                 ends_at=end.astimezone(UTC),
-                note=schedule.note,
-                schedule_id=schedule.id,
+                note=note,
+                schedule_id=schedule_id,
             )
         )
     return sorted(windows, key=lambda w: (w.starts_at, w.area_code))

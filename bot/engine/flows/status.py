@@ -12,7 +12,7 @@ from complaints.service import (
     complaint_of_contact,
     parse_ticket,
     public_history,
-    recent_complaints,
+    recent_tickets,
     ticket_number,
 )
 from db.models import Complaint, ComplaintEvent
@@ -21,7 +21,7 @@ from db.models import Complaint, ComplaintEvent
 def start(ctx: Context) -> None:
     """Offer the contact's own recent tickets, or ask for a number."""
     example = ticket_number(123, ctx.settings.ticket_prefix)
-    recent = recent_complaints(session=ctx.session, contact_id=ctx.contact.id)
+    recent = recent_tickets(ctx.connection, contact_id=ctx.contact.id)
     ctx.go("status", "ticket")
     if not recent:
         ctx.finish()
