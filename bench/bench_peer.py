@@ -29,7 +29,8 @@ unanswered are split into those it holds "in doubt" (a reply caught mid-send by 
 status 'unknown', left for staff to resend: OUTBOX_AFTER_CRASH=hold) and those lost.
 
 Profiling: BENCH_PYSPY=/tmp/dir runs Kabar Air's service under `py-spy record` (it must be
-installed in the venv), writing collapsed stacks (`--format raw`, one file per Kabar Air target).
+installed in the venv), writing collapsed stacks (`--format raw`, one file per Kabar Air target);
+BENCH_PYSPY_GIL=1 samples only the thread holding the interpreter lock.
 """
 
 from __future__ import annotations
@@ -179,8 +180,9 @@ class Target:
     def start(self) -> None:
         command = self.command()
         if self.profile:
+            only_gil = ["--gil"] if os.environ.get("BENCH_PYSPY_GIL") else []  # holding it
             command = [str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses",
-                       "--threads", "--rate", "100", "--format", "raw", "--output",
+                       "--threads", "--rate", "100", *only_gil, "--format", "raw", "--output",
                        self.profile, "--", *command]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=self.cwd, env={**os.environ, **self.env})
 
