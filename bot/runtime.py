@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +52,7 @@ class Runtime:
 
     async def startup(self) -> None:
         """Start background work (delivery, scheduler) once the event loop runs."""
-        await self.channels.start(handle=self.answer)
+        await self.channels.start(handle=self.answer, handle_run=self.answer_run)
         if self.settings.telegram_enabled or self.settings.whatsapp_enabled:
             self.media = MediaFetcher(
                 engine=self.engine,
@@ -83,6 +84,19 @@ class Runtime:
         if inbound.media and self.media is not None and not turn.duplicate:
             self.media.wake()
         return turn
+
+    def answer_run(self, inbounds: Sequence[Inbound], **options: Any) -> bool:
+        """Several turns in one transaction (see `ConversationEngine.handle_run`); False if
+        nothing was committed and they are to be answered one by one."""
+        turns = self.conversation.handle_run(inbounds, **options)
+        if turns is None:
+            return False
+        if self.media is not None and any(
+            inbound.media and not turn.duplicate
+            for inbound, turn in zip(inbounds, turns, strict=True)
+        ):
+            self.media.wake()
+        return True
 
     def wake_outbox(self) -> None:
         """New outbound rows were written (e.g. a notice fan-out): deliver them now."""

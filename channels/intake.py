@@ -194,8 +194,10 @@ class IntakeWorker:
         journal_io: Blocking,
         answered: Callable[[], None],
         default_language: str = "id",
+        handle_run: Callable[..., bool] | None = None,
     ) -> None:
         self.engine, self.journal, self.handle = engine, journal, handle
+        self.handle_run = handle_run
         self.blocking, self.journal_io, self.answered = blocking, journal_io, answered
         self.default_language = default_language
         self.side_file = is_side_file(journal, engine)
@@ -329,10 +331,15 @@ class IntakeWorker:
 
     def _answer_run(self, run: list[Inbound]) -> tuple[int, Exception | None]:
         """In the conversation's thread: answer `run` in order up to the first failure; (how
-        many were answered, that failure or None)."""
+        many were answered, that failure or None). The run is first answered in one
+        transaction (`handle_run`, one commit for all); if anything in it failed, nothing of
+        it was kept, and its messages are answered one at a time."""
+        accepted = not self.side_file
+        if len(run) > 1 and self.handle_run is not None and self.handle_run(run, accepted=accepted):
+            return len(run), None
         for answered, inbound in enumerate(run):
             try:
-                self.handle(inbound, accepted=not self.side_file)
+                self.handle(inbound, accepted=accepted)
             except Exception as error:
                 return answered, error
         return len(run), None

@@ -35,6 +35,7 @@ from db.write_gate import write_gate
 log = logging.getLogger("kabar_air.channels")
 
 Handle = Callable[[Inbound], Any]
+HandleRun = Callable[..., bool]  # (inbounds, accepted=...): answered together, or False
 
 
 async def _at_once(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -120,7 +121,9 @@ class ChannelHub:
         return "Channels on: " + ", ".join(on)
 
     # -- lifecycle -------------------------------------------------------------------------
-    async def start(self, *, handle: Handle, telegram_updates: bool = True) -> None:
+    async def start(
+        self, *, handle: Handle, handle_run: HandleRun | None = None, telegram_updates: bool = True
+    ) -> None:
         """Start delivery, and Telegram's webhook registration or polling."""
         self.handle = handle
         log.info(self.describe())
@@ -128,6 +131,7 @@ class ChannelHub:
             engine=self.engine,
             journal=self.journal,
             handle=handle,
+            handle_run=handle_run,
             blocking=self._blocking,
             journal_io=self._journal_io,
             answered=self.wake,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from areas.index import AreaIndex
 from areas.outside import outside_index
@@ -109,49 +109,94 @@ class ConversationEngine:
             log.exception("conversation step failed (%s)", inbound.channel)
             return self._turn(inbound, now, queue_replies, accepted, failed=True)
 
+    def handle_run(
+        self, inbounds: Sequence[Inbound], *, queue_replies: bool = True, accepted: bool = False
+    ) -> list[Turn] | None:
+        """Answer several messages in order in one transaction, committed once.
+
+        On SQLite a commit and its BEGIN cost about as much as a short turn, so a queue of
+        stored messages is answered a run at a time. If any step fails, the whole run is rolled
+        back and None returned: the caller then answers them one by one with `handle`, where a
+        failure is that message's own (an apology, or set aside) and the others are unharmed.
+        """
+        try:
+            with self.engine.begin() as connection:
+                turns = [
+                    self._turn_on(connection, inbound, utcnow(), queue_replies, accepted)
+                    for inbound in inbounds
+                ]
+        except Exception as error:
+            log.info("a run of %d messages is answered one by one: %r", len(inbounds), error)
+            return None
+        for inbound, (turn, escalated) in zip(inbounds, turns, strict=True):
+            self._count(inbound, turn, escalated)
+        return [turn for turn, _ in turns]
+
     def _turn(
         self, inbound: Inbound, now: datetime, queue_replies: bool, accepted: bool, failed: bool
     ) -> Turn:
         with self.engine.begin() as connection:
-            if not store.claim_receipt(connection, inbound, now, accepted=accepted):
-                return Turn(replies=[], outbox_ids=[], duplicate=True)
-            contact = store.load_contact(
-                connection, inbound, now, language=self.settings.default_language
+            turn, escalated = self._turn_on(
+                connection, inbound, now, queue_replies, accepted, failed=failed
             )
-            waited_for_a_person = contact.needs_human
-            text = (inbound.text or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
-            ctx = Context(
-                connection=connection,
-                contact=contact,
-                inbound=inbound,
-                text=text[:MAX_TEXT],
-                simple=intents.simplify(text[:MAX_TEXT]),
-                now=now,
-                settings=self.settings,
-                areas=self.areas,
-            )
-            if failed:
-                ctx.finish()
-                ctx.say(ctx.t("common.error"))
-                show_menu(ctx)
-            else:
-                self._dispatch(ctx, text)
-                ctx.flush()
-            ids = store.save_turn(
-                connection,
-                contact=contact,
-                inbound=inbound,
-                stored_text=text[:MAX_STORED],
-                replies=ctx.replies,
-                queue_replies=queue_replies,
-                complaint_id=ctx.complaint_id,
-                language_changed=ctx.language_changed,
-                now=now,
-            )
-        CONVERSATION_TURNS.labels(inbound.channel).inc()  # committed: it counts
-        if contact.needs_human and not waited_for_a_person:
+        self._count(inbound, turn, escalated)  # committed: it counts
+        return turn
+
+    @staticmethod
+    def _count(inbound: Inbound, turn: Turn, escalated: bool) -> None:
+        if turn.duplicate:
+            return
+        CONVERSATION_TURNS.labels(inbound.channel).inc()
+        if escalated:
             ESCALATIONS.labels("person").inc()
-        return Turn(replies=ctx.replies, outbox_ids=ids, contact_id=contact.id)
+
+    def _turn_on(
+        self,
+        connection: Connection,
+        inbound: Inbound,
+        now: datetime,
+        queue_replies: bool,
+        accepted: bool,
+        failed: bool = False,
+    ) -> tuple[Turn, bool]:
+        """One turn in the caller's transaction; the turn, and whether it asked for a person."""
+        if not store.claim_receipt(connection, inbound, now, accepted=accepted):
+            return Turn(replies=[], outbox_ids=[], duplicate=True), False
+        contact = store.load_contact(
+            connection, inbound, now, language=self.settings.default_language
+        )
+        waited_for_a_person = contact.needs_human
+        text = (inbound.text or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
+        ctx = Context(
+            connection=connection,
+            contact=contact,
+            inbound=inbound,
+            text=text[:MAX_TEXT],
+            simple=intents.simplify(text[:MAX_TEXT]),
+            now=now,
+            settings=self.settings,
+            areas=self.areas,
+        )
+        if failed:
+            ctx.finish()
+            ctx.say(ctx.t("common.error"))
+            show_menu(ctx)
+        else:
+            self._dispatch(ctx, text)
+            ctx.flush()
+        ids = store.save_turn(
+            connection,
+            contact=contact,
+            inbound=inbound,
+            stored_text=text[:MAX_STORED],
+            replies=ctx.replies,
+            queue_replies=queue_replies,
+            complaint_id=ctx.complaint_id,
+            language_changed=ctx.language_changed,
+            now=now,
+        )
+        escalated = contact.needs_human and not waited_for_a_person
+        return Turn(replies=ctx.replies, outbox_ids=ids, contact_id=contact.id), escalated
 
     def _dispatch(self, ctx: Context, text: str) -> None:
         if len(text) > MAX_TEXT:

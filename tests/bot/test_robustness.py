@@ -114,3 +114,44 @@ def test_replies_for_provider_channels_wait_in_the_outbox(conversation, engine):
         "label": "Cek gangguan air di daerah saya",
         "value": "menu:outage",
     }
+
+
+def test_a_run_of_messages_is_answered_as_one_by_one_in_order(conversation, engine):
+    """The intake worker hands the conversation runs of stored messages (one commit each)."""
+    from channels.messages import Inbound
+
+    run = [
+        Inbound("telegram", "71", "halo", raw_id="r1"),
+        Inbound("telegram", "72", "status", raw_id="r2"),
+        Inbound("telegram", "71", "1", raw_id="r3"),  # needs the state the first one left
+    ]
+    turns = conversation.handle_run(run)
+    assert turns is not None
+    assert "Pilih layanan" in turns[0].replies[0].text
+    assert "Belum ada pengaduan" in turns[1].replies[0].text
+    assert "Tulis nama desa" in turns[2].replies[0].text
+    with Session(engine) as session:
+        stored = session.exec(select(Message.text).where(Message.direction == "in")).all()
+    assert stored == ["halo", "status", "1"]
+
+
+def test_a_failing_step_in_a_run_keeps_nothing_of_it_and_one_by_one_all_are_answered(
+    conversation, engine, monkeypatch
+):
+    from bot.engine.flows import outage
+    from channels.messages import Inbound
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(outage, "disruptions_for_area", broken)
+    run = [
+        Inbound("telegram", "81", "halo", raw_id="f1"),
+        Inbound("telegram", "82", "gangguan di gambut barat", raw_id="f2"),
+    ]
+    assert conversation.handle_run(run) is None
+    with Session(engine) as session:
+        assert session.exec(select(Message)).all() == []
+    halo, outage_question = (conversation.handle(inbound) for inbound in run)
+    assert "Pilih layanan" in halo.replies[0].text
+    assert "terjadi gangguan pada sistem kami" in outage_question.replies[0].text

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from bot.runtime import Runtime
+from bot.engine import ConversationEngine
 from channels.dead_letters import dead_letters
 from channels.intake import accept, accept_many, mark_done, prune, waiting
 from channels.messages import Inbound
@@ -117,7 +117,7 @@ def test_messages_taken_up_days_ago_are_pruned_from_the_journal_and_waiting_ones
 
 
 def test_replies_go_out_while_a_burst_is_still_being_answered(
-    engine, journal, make_service, monkeypatch
+    engine, journal, make_service, fake_telegram, monkeypatch
 ):
     """The first customers of a burst hear back before the last ones are answered: the
     sender's claims and results are not starved by the conversation's turns. (On SQLite
@@ -125,18 +125,19 @@ def test_replies_go_out_while_a_burst_is_still_being_answered(
     so replies left only after the whole burst had been turned.)"""
     customers = range(880_000, 880_100)
     sent_before_turn: list[int] = []
-    answer = Runtime.answer
+    turn_on = ConversationEngine._turn_on
 
-    def heavy_answer(runtime: Runtime, inbound: Inbound, **options: Any) -> Any:
-        """A turn, then 10 ms more with the main database's write lock held."""
-        sent_before_turn.append(len(service.tg.sent_messages()))
-        turn = answer(runtime, inbound, **options)
-        with engine.begin() as connection:
-            connection.execute(update(Contact).where(col(Contact.id) == -1).values(name=""))
-            time.sleep(0.01)
+    def heavy_turn(
+        conversation: ConversationEngine, connection: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """A turn, then 10 ms more in its transaction (the main database's write lock held)."""
+        sent_before_turn.append(len(fake_telegram.sent_messages()))
+        turn = turn_on(conversation, connection, *args, **kwargs)
+        connection.execute(update(Contact).where(col(Contact.id) == -1).values(active=True))
+        time.sleep(0.01)
         return turn
 
-    monkeypatch.setattr(Runtime, "answer", heavy_answer)
+    monkeypatch.setattr(ConversationEngine, "_turn_on", heavy_turn)
     accept_many(
         journal,
         [Inbound("telegram", str(chat), "halo", raw_id=f"b{chat}") for chat in customers],
@@ -147,3 +148,36 @@ def test_replies_go_out_while_a_burst_is_still_being_answered(
     assert len(sent_before_turn) == len(customers)
     replies = len(service.tg.sent_messages())
     assert sent_before_turn[-1] >= replies / 2  # most went out while the burst was worked on
+
+
+def test_one_failing_message_in_a_burst_gets_the_apology_and_the_rest_their_answers(
+    journal, make_service, monkeypatch
+):
+    """A burst is answered a run at a time in one transaction; a step that fails in a run
+    undoes the run, whose messages are then answered one by one: nobody is left unanswered
+    or answered twice."""
+    from bot.engine.flows import outage
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(outage, "disruptions_for_area", broken)
+    customers = range(890_000, 890_040)
+    unlucky = 890_020
+    accept_many(
+        journal,
+        [
+            Inbound("telegram", str(c), "gangguan di gambut barat" if c == unlucky else "halo",
+                    raw_id=f"f{c}")
+            for c in customers
+        ],
+    )  # fmt: skip
+    service = make_service()
+    service.settle()
+    apology = "\n".join(m["text"] for m in service.tg.sent_messages(unlucky))
+    assert "terjadi gangguan pada sistem kami" in apology
+    for chat in customers:
+        if chat != unlucky:
+            [reply] = service.tg.sent_messages(chat)  # once, not twice
+            assert "Pilih layanan" in reply["text"]
+    assert waiting(journal) == []
