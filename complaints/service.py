@@ -172,7 +172,7 @@ def ticket_numbers(*, session: Session, complaint_ids: Iterable[int]) -> dict[in
 
 
 class RecentTicket(NamedTuple):
-    ticket_number: str
+    ticket_number: str | None  # as Complaint.ticket_number
     category: str
 
 
@@ -188,7 +188,7 @@ def recent_tickets(
     connection: Connection, *, contact_id: int, limit: int = 5
 ) -> list[RecentTicket]:
     """The contact's latest tickets, newest first. A turn asks this often: on the driver's
-    cursor (db.prepared), as an ORM query it cost as much as the rest of the turn."""
+    cursor (db.prepared); as an ORM query it was about a quarter of the 'status' turn."""
     rows = RECENT_TICKETS.rows(connection, {"contact_id": contact_id, "limit": limit})
     return [RecentTicket(*row) for row in rows]
 
