@@ -21,6 +21,8 @@ Rules the rest of the service can rely on:
   'pending' is sent after restart. A clean shutdown (`stop()`) waits for in-flight sends,
   so it leaves no 'unknown' rows. A WhatsApp row left 'unknown' still settles when
   Twilio's status callback for it arrives (`channels.whatsapp_status`).
+* One write a step: the results of the sends that finished and the claim of the next rows
+  go in one transaction; the rows to claim are found by a read that waits for no writer.
 * Only one process sends at a time: the holder of the 'outbox' lease (`db.lease`). With
   several processes on PostgreSQL that is a choice, not a shortcut: the providers' limits
   are per bot and per sender number (Telegram about 30 messages/s per bot and 1/s per chat,
@@ -46,7 +48,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Engine
 
 from channels import outbox_store as store
-from channels.delivery import Channel, OutItem, Result, retry, unknown
+from channels.delivery import Channel, Outcome, OutItem, Result, retry, unknown
 from core.metrics import SEND_SECONDS
 from db import lease
 from db.types import utcnow
@@ -59,6 +61,7 @@ COALESCE_SECONDS = 0.002
 POLL_SECONDS = {"postgresql": 0.25}  # other processes write replies too: look this often
 STANDBY_SECONDS = 1.0  # a process without the lease asks for it this often
 LEASE_NAME = "outbox"
+OVER = (Outcome.SENT, Outcome.FAILED)  # a chat's next message may follow these at once
 AFTER_CRASH_HOLD, AFTER_CRASH_RESEND = "hold", "resend"  # OUTBOX_AFTER_CRASH
 
 
@@ -97,10 +100,12 @@ class Sender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
-        # its database work: on a thread of its own, or where `db_call` runs it (on SQLite
-        # the main file's writer thread, behind the write gate like a conversation turn)
+        # its database writes: on a thread of its own, or where `db_call` runs them (on
+        # SQLite the main file's writer thread, behind the write gate like a conversation
+        # turn); its reads on another thread, so they never queue behind a turn
         self._db = None if db_call else ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
         self._run_db = db_call or self._on_own_thread
+        self._reads = ThreadPoolExecutor(1, thread_name_prefix="outbox-read")
         self.sent_count = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -124,6 +129,7 @@ class Sender:
             self._holding = False
         if self._db is not None:
             self._db.shutdown(wait=False)
+        self._reads.shutdown(wait=False)
 
     def wake(self) -> None:
         """Look for new rows now; safe to call from any thread."""
@@ -162,35 +168,53 @@ class Sender:
         await self._finish_in_flight()
 
     async def step(self) -> float:
-        """Record finished sends, then claim and start what may go now; returns a wait hint."""
+        """Choose what may go now, then record the finished sends and claim the chosen rows
+        in one write; returns a wait hint."""
         if self._in_flight and len(self._done) < self.concurrency // 4:
             await asyncio.sleep(COALESCE_SECONDS)  # let a few more finish: one write for all
-        await self._flush()
+        done, self._done = self._done, []
+        try:
+            picks, wait, free = await self._choose(done)
+            claimed = await self._write(done, picks) if done or picks else []
+        except BaseException:
+            self._done[:0] = done  # keep them: the chats stay busy until this is recorded
+            raise
+        self._forget(done)
+        for item in claimed:
+            self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
+            self._claimed.add(item.id)
+        return 0.0 if picks and len(picks) == free else wait
+
+    async def _choose(
+        self, done: list[tuple[OutItem, Result]]
+    ) -> tuple[list[store.Candidate], float, int]:
+        """Rows that may go now (picks, wait hint, room left), read without the write lock.
+        A chat whose send in `done` is over for good is idle already: that result is
+        written in the same transaction as the claim."""
         if not await self._hold_lease():
-            return self.poll_seconds
-        free = self.concurrency - len(self._in_flight)
+            return [], self.poll_seconds, 0
+        free = self.concurrency - len(self._in_flight) + len(done)
         if free <= 0 or self._stopping:
-            return self.poll_seconds
+            return [], self.poll_seconds, free
         waits = {name: channel.limiter.channel_wait() for name, channel in self.channels.items()}
         open_now = [name for name, wait in waits.items() if wait <= 0]
         if not open_now:  # every channel is paced or paused: nothing to read yet
-            return min(min(waits.values()), self.poll_seconds)
+            return [], min(min(waits.values()), self.poll_seconds), free
         may_go = min(free, sum(self.channels[name].limiter.allowance() for name in open_now))
         window = len(self._in_flight) + 2 * int(may_go) + 32  # in-flight chats' rows come first
-        rows = await self._db_call(store.candidates, self.engine, channels=open_now, limit=window)
-        picks, wait = self._pick(rows, free)
+        rows = await self._read(store.candidates, self.engine, channels=open_now, limit=window)
+        over = {item.id: item.contact_id for item, result in done if result.outcome in OVER}
+        busy = set(self._in_flight) - set(over.values())
+        picks, wait = self._pick([row for row in rows if row.id not in over], free, busy)
         wait = min([wait, *(w for w in waits.values() if w > 0)])  # a paced channel's turn
-        if not picks:
-            return wait
-        for item in await self._db_call(store.claim, self.engine, picks=picks):
-            self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
-            self._claimed.add(item.id)
-        return 0.0 if len(picks) == free else wait
+        return picks, wait, free
 
-    def _pick(self, rows: list[store.Candidate], free: int) -> tuple[list[store.Candidate], float]:
+    def _pick(
+        self, rows: list[store.Candidate], free: int, busy: set[int]
+    ) -> tuple[list[store.Candidate], float]:
         """The oldest due row of each idle chat that its channel's limits allow now."""
         picks: list[store.Candidate] = []
-        seen: set[int] = set(self._in_flight)
+        seen = set(busy)
         now, wait = self.clock(), self.poll_seconds
         for row in rows:
             if row.contact_id in seen:
@@ -230,22 +254,33 @@ class Sender:
             self._event.set()
 
     async def _flush(self) -> None:
+        """Record finished sends (on stopping: nothing more is claimed)."""
         if not self._done:
             return
         done, self._done = self._done, []
         try:
-            await self._db_call(
-                store.record,
-                self.engine,
-                done=done,
-                now=self.clock(),
-                max_attempts=self.max_attempts,
-                backoff_base=self.backoff_base,
-                backoff_cap=self.backoff_cap,
-            )
+            await self._write(done, [])
         except BaseException:
             self._done[:0] = done  # keep them: the chats stay busy until this is recorded
             raise
+        self._forget(done)
+
+    async def _write(
+        self, done: list[tuple[OutItem, Result]], picks: list[store.Candidate]
+    ) -> list[OutItem]:
+        return await self._db_call(
+            store.record_and_claim,
+            self.engine,
+            done=done,
+            picks=picks,
+            now=self.clock(),
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            backoff_cap=self.backoff_cap,
+        )
+
+    def _forget(self, done: list[tuple[OutItem, Result]]) -> None:
+        """Recorded sends: their chats are free, and they are counted and logged."""
         for item, result in done:
             self._in_flight.pop(item.contact_id, None)
             self._claimed.discard(item.id)
@@ -298,7 +333,7 @@ class Sender:
         await self._flush()
 
     async def _pending(self) -> int:
-        return await self._db_call(store.pending_count, self.engine, channels=list(self.channels))
+        return await self._read(store.pending_count, self.engine, channels=list(self.channels))
 
     async def _sleep(self, seconds: float) -> None:
         assert self._event is not None
@@ -313,6 +348,11 @@ class Sender:
     async def _on_own_thread(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db, lambda: fn(*args, **kwargs))
+
+    async def _read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A read, on the sender's reading thread: it waits for no writer (SQLite's WAL)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reads, lambda: fn(*args, **kwargs))
 
     def _bind_loop(self) -> None:
         self._loop = asyncio.get_running_loop()

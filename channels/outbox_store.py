@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, case, func, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, case, func, select, update
 
 from channels.delivery import TEMPLATE_REQUIRED, Outcome, OutItem, Result
 from channels.messages import Choice
@@ -79,6 +79,34 @@ def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
     """pending → sending, committed before any request leaves; returns the rows we got."""
     if not picks:
         return []
+    with engine.begin() as conn:
+        return _claim_on(conn, picks)
+
+
+def record_and_claim(
+    engine: Engine,
+    *,
+    done: Sequence[tuple[OutItem, Result]],
+    picks: Sequence[Candidate],
+    now: datetime,
+    max_attempts: int,
+    backoff_base: float,
+    backoff_cap: float,
+) -> list[OutItem]:
+    """`record`, then `claim`, in one transaction: the sender's one write per step.
+
+    On SQLite every write waits for the conversation's turn running on the main file's
+    writer thread; two writes a step (record, then claim) meant the replies of one run of
+    turns went out only after the next two runs, half as fast as they were written.
+    """
+    if not done and not picks:
+        return []
+    with engine.begin() as conn:
+        _record_on(conn, done, now, max_attempts, backoff_base, backoff_cap)
+        return _claim_on(conn, picks) if picks else []
+
+
+def _claim_on(conn: Connection, picks: Sequence[Candidate]) -> list[OutItem]:
     by_id = {pick.id: pick for pick in picks}
     m = MESSAGE.c
     statement = (
@@ -88,8 +116,7 @@ def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
         .returning(m.id, m.text, m.choices, m.media, m.attempts, m.last_error, m.template_kind,
                    m.template_variables)
     )  # fmt: skip
-    with engine.begin() as conn:
-        rows = conn.execute(statement).all()
+    rows = conn.execute(statement).all()
     return sorted((_item(by_id[row.id], row) for row in rows), key=lambda item: item.id)
 
 
@@ -121,6 +148,18 @@ def record(
     backoff_cap: float,
 ) -> None:
     """Write every finished send in one transaction, and what we learnt about contacts."""
+    with engine.begin() as conn:
+        _record_on(conn, done, now, max_attempts, backoff_base, backoff_cap)
+
+
+def _record_on(
+    conn: Connection,
+    done: Iterable[tuple[OutItem, Result]],
+    now: datetime,
+    max_attempts: int,
+    backoff_base: float,
+    backoff_cap: float,
+) -> None:
     rows, inactive, opted_out = [], set(), set()
     for item, result in done:
         rows.append(_row_update(item, result, now, max_attempts, backoff_base, backoff_cap))
@@ -146,13 +185,12 @@ def record(
             sent_at=bindparam("b_sent"),
         )
     )
-    with engine.begin() as conn:
-        conn.execute(statement, rows)
-        if inactive:
-            conn.execute(update(CONTACT).where(CONTACT.c.id.in_(inactive)).values(active=False))
-        if opted_out:
-            ids = list(opted_out)
-            conn.execute(update(CONTACT).where(CONTACT.c.id.in_(ids)).values(opted_out=True))
+    conn.execute(statement, rows)
+    if inactive:
+        conn.execute(update(CONTACT).where(CONTACT.c.id.in_(inactive)).values(active=False))
+    if opted_out:
+        ids = list(opted_out)
+        conn.execute(update(CONTACT).where(CONTACT.c.id.in_(ids)).values(opted_out=True))
 
 
 def _row_update(
