@@ -291,6 +291,8 @@ class IntakeWorker:
                 if not run:
                     break
                 answered, error = await self._answer_run_webhooks_first(run)
+                if answered:
+                    self.answered()  # their replies may go while the next run is answered
                 done += run[:answered]
                 for inbound in run[:answered]:
                     self._paused.pop(_key(inbound), None)

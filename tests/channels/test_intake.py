@@ -147,7 +147,7 @@ def test_replies_go_out_while_a_burst_is_still_being_answered(
     assert all("Pilih layanan" in service.tg.sent_messages(chat)[0]["text"] for chat in customers)
     assert len(sent_before_turn) == len(customers)
     replies = len(service.tg.sent_messages())
-    assert sent_before_turn[-1] >= replies / 2  # most went out while the burst was worked on
+    assert sent_before_turn[-1] >= replies * 0.6  # most went out while the burst was worked on
 
 
 def test_one_failing_message_in_a_burst_gets_the_apology_and_the_rest_their_answers(
