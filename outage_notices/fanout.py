@@ -7,8 +7,9 @@ event again.
 
 On SQLite the batches share the file's one write lock with the conversation and the sender:
 each batch waits until no conversation turn is waiting (`db.write_gate`), copies its WAL
-pages back itself (`checkpoint`) and then pauses, so a customer's answer waits for one short
-batch at most. Webhooks are not among them: they write to the intake journal (`db.journal`).
+pages back itself (`checkpoint`) and, if a turn or the sender waited for it, pauses, so a
+customer's answer waits for one short batch at most. Webhooks are not among them: they write
+to the intake journal (`db.journal`).
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def queue_event(
     if low is not None and codes:
         for start in range(low, high + 1, batch_size):
             began = time.perf_counter()
-            with gate.bulk(), engine.begin() as connection:
+            with gate.bulk() as batch, engine.begin() as connection:
                 params = {"codes": codes, "low": start, "high": start + batch_size}
                 connection.execute(statement, params)
             batches += 1
@@ -203,9 +204,11 @@ def queue_event(
                 checkpoint(engine)  # here, not in a turn's commit that crosses the threshold
             if wake is not None and batches == 1:
                 wake()  # delivery can start; waking it per batch would only add lock traffic
-            # Leave the write lock (and the CPU) free for a while, so the sender and the
-            # scheduler's other work get in between batches instead of after the whole run.
-            time.sleep((time.perf_counter() - began) * yield_ratio)
+            # A turn or the sender waited for this batch: leave the write lock (and the CPU)
+            # free for a while, so they and those behind them get in between batches instead
+            # of after the whole run. Nobody waited: nobody to let in, go straight on.
+            if batch.kept_waiting:
+                time.sleep((time.perf_counter() - began) * yield_ratio)
     if wake is not None and batches > 1:
         wake()
     targeted = count_event(engine, notice_id, event)

@@ -18,15 +18,17 @@ def _wait_for(predicate, timeout: float = 5.0) -> None:
 def test_a_foreground_write_waits_for_the_running_batch_only_and_goes_before_the_next():
     gate = WriteGate(patience=5.0)
     order: list[str] = []
+    kept_waiting: list[bool] = []
     first_batch_running, finish_first_batch = threading.Event(), threading.Event()
 
     def fan_out() -> None:
         for batch in range(2):
-            with gate.bulk():
+            with gate.bulk() as running:
                 order.append(f"batch {batch}")
                 if batch == 0:
                     first_batch_running.set()
                     finish_first_batch.wait(5)
+            kept_waiting.append(running.kept_waiting)
 
     def customer() -> None:
         with gate.foreground():
@@ -43,6 +45,7 @@ def test_a_foreground_write_waits_for_the_running_batch_only_and_goes_before_the
     bulk.join(5)
     waiting.join(5)
     assert order == ["batch 0", "customer", "batch 1"]
+    assert kept_waiting == [True, False]  # the fan-out pauses after the first batch only
 
 
 def test_bulk_work_is_not_starved_by_endless_foreground_writes():
