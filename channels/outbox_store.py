@@ -75,14 +75,6 @@ def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[C
     return [Candidate(*row) for row in sorted(rows, key=lambda row: row.id)[:limit]]
 
 
-def claim(engine: Engine, *, picks: Sequence[Candidate]) -> list[OutItem]:
-    """pending → sending, committed before any request leaves; returns the rows we got."""
-    if not picks:
-        return []
-    with engine.begin() as conn:
-        return _claim_on(conn, picks)
-
-
 def record_and_claim(
     engine: Engine,
     *,
@@ -93,7 +85,9 @@ def record_and_claim(
     backoff_base: float,
     backoff_cap: float,
 ) -> list[OutItem]:
-    """`record`, then `claim`, in one transaction: the sender's one write per step.
+    """Write every finished send (and what we learnt about contacts), then claim the picked
+    rows (pending → sending, committed before any request leaves), in one transaction: the
+    sender's one write per step. Returns the rows claimed.
 
     On SQLite every write waits for the conversation's turn running on the main file's
     writer thread; two writes a step (record, then claim) meant the replies of one run of
@@ -138,20 +132,6 @@ def _item(pick: Candidate, row: Row[Any]) -> OutItem:
     )
 
 
-def record(
-    engine: Engine,
-    *,
-    done: Iterable[tuple[OutItem, Result]],
-    now: datetime,
-    max_attempts: int,
-    backoff_base: float,
-    backoff_cap: float,
-) -> None:
-    """Write every finished send in one transaction, and what we learnt about contacts."""
-    with engine.begin() as conn:
-        _record_on(conn, done, now, max_attempts, backoff_base, backoff_cap)
-
-
 def _record_on(
     conn: Connection,
     done: Iterable[tuple[OutItem, Result]],
@@ -160,6 +140,7 @@ def _record_on(
     backoff_base: float,
     backoff_cap: float,
 ) -> None:
+    """Each finished send's row as it now stands, in one executemany."""
     rows, inactive, opted_out = [], set(), set()
     for item, result in done:
         rows.append(_row_update(item, result, now, max_attempts, backoff_base, backoff_cap))
