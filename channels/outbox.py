@@ -175,11 +175,10 @@ class Sender:
         done, self._done = self._done, []
         try:
             picks, wait, free = await self._choose(done)
-            claimed = await self._write(done, picks) if done or picks else []
         except BaseException:
-            self._done[:0] = done  # keep them: the chats stay busy until this is recorded
+            self._done[:0] = done  # unrecorded: the chats stay busy until it is
             raise
-        self._forget(done)
+        claimed = await self._write(done, picks)
         for item in claimed:
             self._in_flight[item.contact_id] = asyncio.create_task(self._send(item))
             self._claimed.add(item.id)
@@ -258,26 +257,31 @@ class Sender:
         if not self._done:
             return
         done, self._done = self._done, []
-        try:
-            await self._write(done, [])
-        except BaseException:
-            self._done[:0] = done  # keep them: the chats stay busy until this is recorded
-            raise
-        self._forget(done)
+        await self._write(done, [])
 
     async def _write(
         self, done: list[tuple[OutItem, Result]], picks: list[store.Candidate]
     ) -> list[OutItem]:
-        return await self._db_call(
-            store.record_and_claim,
-            self.engine,
-            done=done,
-            picks=picks,
-            now=self.clock(),
-            max_attempts=self.max_attempts,
-            backoff_base=self.backoff_base,
-            backoff_cap=self.backoff_cap,
-        )
+        """Record `done` (taken out of `_done`) and claim `picks` in one write; the rows
+        claimed. If the write fails, `done` goes back to be recorded next time."""
+        if not done and not picks:
+            return []
+        try:
+            claimed = await self._db_call(
+                store.record_and_claim,
+                self.engine,
+                done=done,
+                picks=picks,
+                now=self.clock(),
+                max_attempts=self.max_attempts,
+                backoff_base=self.backoff_base,
+                backoff_cap=self.backoff_cap,
+            )
+        except BaseException:
+            self._done[:0] = done  # keep them: the chats stay busy until this is recorded
+            raise
+        self._forget(done)
+        return claimed
 
     def _forget(self, done: list[tuple[OutItem, Result]]) -> None:
         """Recorded sends: their chats are free, and they are counted and logged."""
