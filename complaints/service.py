@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, bindparam, literal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -123,15 +123,18 @@ _OPEN_DUPLICATE = (
     .where(
         _COMPLAINT.c.contact_id == bindparam("contact_id"),
         _COMPLAINT.c.category == bindparam("category"),
-        _COMPLAINT.c.status.in_([str(status) for status in OPEN_STATUSES]),
+        _COMPLAINT.c.status.in_([literal(str(status)) for status in OPEN_STATUSES]),
         _COMPLAINT.c.created_at >= bindparam("since"),
     )
     .order_by(_COMPLAINT.c.id.desc())
     .limit(1)
 )
-# Asked by the bot each time a complaint reaches its address: prebuilt, one per area case.
-OPEN_DUPLICATE_IN_AREA = _OPEN_DUPLICATE.where(_COMPLAINT.c.area_code == bindparam("area_code"))
-OPEN_DUPLICATE_NO_AREA = _OPEN_DUPLICATE.where(_COMPLAINT.c.area_code.is_(None))
+# Asked by the bot each time a complaint reaches its address: prebuilt, one per area case, on
+# the driver's cursor (db.prepared; fixed lists, no expanding parameters).
+OPEN_DUPLICATE_IN_AREA = Prepared(
+    _OPEN_DUPLICATE.where(_COMPLAINT.c.area_code == bindparam("area_code"))
+)
+OPEN_DUPLICATE_NO_AREA = Prepared(_OPEN_DUPLICATE.where(_COMPLAINT.c.area_code.is_(None)))
 
 
 def open_duplicate(
@@ -142,8 +145,8 @@ def open_duplicate(
     if area_code:
         params["area_code"] = area_code
     statement = OPEN_DUPLICATE_IN_AREA if area_code else OPEN_DUPLICATE_NO_AREA
-    found = session.connection().execute(statement, params).scalar()
-    return None if found is None else session.get(Complaint, found)
+    found = statement.rows(session.connection(), params)
+    return session.get(Complaint, found[0][0]) if found else None
 
 
 def add_customer_message(
