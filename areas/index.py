@@ -38,7 +38,8 @@ _ABBREVIATIONS = {
 }  # fmt: skip
 _KECAMATAN_HINTS = frozenset({"kecamatan"})
 _VILLAGE_HINTS = frozenset({"desa", "kelurahan"})
-_HINTS = _KECAMATAN_HINTS | _VILLAGE_HINTS | {"kabupaten"}
+_LEVEL_HINTS = _KECAMATAN_HINTS | _VILLAGE_HINTS
+_HINTS = _LEVEL_HINTS | {"kabupaten"}
 # Words that introduce a place: in a longer message a name known only by a typo must follow one.
 _PLACE_WORDS = (
     "di ke daerah wilayah kawasan sekitar dekat komplek kompleks komp perumahan perum jalan"
@@ -73,6 +74,7 @@ _CHAT_WORDS = """
     entah kurang pokoknya pokok
 """
 _STOPWORDS = frozenset(_CHAT_WORDS.split())
+_NEVER_FUZZY = _STOPWORDS | _HINTS  # words never read as a misspelt name
 # Words many names share: they refine a match but never start one on their own.
 _SHARED_WORDS = """
     sungai lok tatah tambak pasar simpang pematang rantau tanjung handil kampung gunung batu danau
@@ -83,24 +85,34 @@ _SHARED_WORDS = """
 _GENERIC = frozenset(_SHARED_WORDS.split())
 _NUMBER_ALIASES = {"i": "1", "ii": "2", "iii": "3", "tiga": "3", "empat": "4", "lima": "5"}
 
-_APOSTROPHES = re.compile(r"['`]")
-_SEPARATORS = re.compile(r"[^0-9a-z]+")
+# ASCII letters lowercased, digits kept, apostrophes dropped ("bi'ih" -> "biih"), the rest: spaces
+_WORD_CHARS = str.maketrans(
+    {c: c.lower() if c.isalnum() else None if c in "'`" else " " for c in map(chr, range(128))}
+)
 _REDUPLICATED = re.compile(r"([a-z]{2,})2")  # "aluh2" -> "aluh aluh"
 
 
 def normalise(text: str) -> str:
     """Lowercase words without punctuation, "aluh2" doubled and abbreviations spelled out."""
+    return " ".join(_words(text))
+
+
+def _words(text: str) -> list[str]:
+    """The words of `normalise(text)`: `find` wants them as a list, so they are not joined."""
     if not text.isascii():  # "é" -> "e"; emoji and curly apostrophes drop out
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    tokens = text.translate(_WORD_CHARS).split()
+    if "2" not in text:  # nothing reduplicated: each word spelled out, or itself
+        return list(map(_ABBREVIATIONS.get, tokens, tokens))
     words: list[str] = []
-    for token in _SEPARATORS.sub(" ", _APOSTROPHES.sub("", text.lower())).split():
-        doubled = _REDUPLICATED.fullmatch(token)
+    for token in tokens:
+        doubled = _REDUPLICATED.fullmatch(token) if token[-1] == "2" else None
         if doubled:
             word = _ABBREVIATIONS.get(doubled[1], doubled[1])
             words += (word, word)
         else:
             words.append(_ABBREVIATIONS.get(token, token))
-    return " ".join(words)
+    return words
 
 
 class AreaRecordLike(Protocol):
@@ -155,9 +167,9 @@ def _cutoff(length: int) -> float:
     return 75.0 if length == 4 else 78.0 if length <= 6 else 74.0
 
 
-def _may_reach(length: int, other: int) -> bool:
-    """Whether fuzz.ratio of strings this long can reach the cutoff at all."""
-    return 200.0 * min(length, other) / (length + other) >= _cutoff(length)
+def _may_reach(length: int, other: int, cutoff: float) -> bool:
+    """Whether fuzz.ratio of strings this long can reach `cutoff` at all."""
+    return 200.0 * min(length, other) / (length + other) >= cutoff
 
 
 def _spellings(name: str) -> set[tuple[str, ...]]:
@@ -173,9 +185,12 @@ def _lok_joined(token: str) -> bool:
 
 
 def _runs(positions: Iterable[int]) -> list[tuple[int, int]]:
-    """Contiguous [start, end) spans of sorted positions."""
+    """Contiguous [start, end) spans of the positions, in order."""
+    ordered = sorted(positions)
+    if ordered[-1] - ordered[0] < len(ordered):  # the usual case: one span
+        return [(ordered[0], ordered[-1] + 1)]
     spans: list[tuple[int, int]] = []
-    for pos in positions:
+    for pos in ordered:
         if spans and spans[-1][1] == pos:
             spans[-1] = (spans[-1][0], pos + 1)
         else:
@@ -207,24 +222,50 @@ class AreaIndex:
             for tokens in sorted(_spellings(area.name))
             if tokens
         ]
-        self._exact: dict[str, list[int]] = {}
-        self._by_token: dict[str, list[int]] = {}
+        exact: dict[str, list[str]] = {}  # compact spelling -> area codes, first seen first
+        by_token: dict[str, list[int]] = {}
         for i, entry in enumerate(self._entries):
-            self._exact.setdefault(entry.compact, []).append(i)
+            codes = exact.setdefault(entry.compact, [])
+            if entry.area.code not in codes:
+                codes.append(entry.area.code)
             for key in {*entry.tokens, entry.compact}:
-                self._by_token.setdefault(key, []).append(i)
-        self._lengths = [len(e.tokens) for e in self._entries]
-        self._window = max(self._lengths, default=0) + 1
-        self._words = {t for e in self._entries for t in e.tokens}  # the rest: whole names
-        vocab = sorted(k for k in self._by_token if len(k) >= 3)
-        self._choices = {
-            n: [v for v in vocab if _may_reach(n, len(v))] for n in range(3, MAX_TOKEN_LEN + 1)
+                by_token.setdefault(key, []).append(i)
+        self._exact = {compact: tuple(codes) for compact, codes in exact.items()}
+        # Every start of an exact spelling: a query window that is none can stop growing.
+        self._prefixes = frozenset(c[:n] for c in self._exact for n in range(1, len(c) + 1))
+        self._key_entries = {key: frozenset(entries) for key, entries in by_token.items()}
+        area_entries: dict[str, set[int]] = {}
+        for i, entry in enumerate(self._entries):
+            area_entries.setdefault(entry.area.code, set()).add(i)
+        self._area_entries = {code: frozenset(e) for code, e in area_entries.items()}
+        self._one_word = {  # per key: its spellings of one word
+            key: frozenset(i for i in entries if len(self._entries[i].tokens) == 1)
+            for key, entries in by_token.items()
         }
+        self._window = max((len(e.tokens) for e in self._entries), default=0) + 1
+        self._words = {t for e in self._entries for t in e.tokens}  # the rest: whole names
+        self._cutoffs = {n: _cutoff(n) for n in range(3, MAX_TOKEN_LEN + 1)}
+        self._choices = {n: self._reachable(n) for n in range(3, MAX_TOKEN_LEN + 1)}
+        self._village = {code: area.level != DISTRICT for code, area in areas.items()}
         self._kecamatan = sorted((a for a in areas.values() if a.level == DISTRICT), key=_by_code)
         self._children: dict[str, list[Area]] = {}
         for area in sorted(areas.values(), key=_by_code):
             if area.level != DISTRICT and area.kecamatan_code:
                 self._children.setdefault(area.kecamatan_code, []).append(area)
+
+    def _reachable(self, length: int) -> list[str]:
+        """Keys a typo this long can match, in sorted order; the others need not be scored.
+
+        A whole name written as one word ("lokbaintan") must reach COMPACT_CUTOFF as well.
+        """
+        cutoff = self._cutoffs[length]
+        return [
+            key
+            for key in sorted(k for k in self._key_entries if len(k) >= 3)
+            if _may_reach(
+                length, len(key), cutoff if key in self._words else max(cutoff, COMPACT_CUTOFF)
+            )
+        ]
 
     @classmethod
     def from_records(cls, records: Iterable[AreaRecordLike], *, typos: bool = True) -> AreaIndex:
@@ -245,86 +286,172 @@ class AreaIndex:
         return list(self._children.get(kecamatan_code, ()))
 
     def find(self, text: str, limit: int = 5) -> list[AreaMatch]:
-        """Areas named in `text`, best first; equal scores mean the bot should ask which one."""
-        tokens = normalise(text[:MAX_INPUT_CHARS]).split()[:MAX_TOKENS]
-        if not tokens or limit <= 0:
+        """Areas named in `text`, best first; equal scores mean the bot should ask which one.
+
+        Only hits scoring MIN_SCORE or more are kept: `_adjust` only lowers scores, and lets
+        only STRONG hits act on others, so a weaker hit could never show nor change a result.
+        """
+        if limit <= 0:
+            return []
+        tokens = _words(text[:MAX_INPUT_CHARS])[:MAX_TOKENS]
+        if not tokens:
             return []
         hits: dict[str, _Hit] = {}
         self._exact_hits(tokens, hits)
         self._fuzzy_hits(tokens, hits)
         _adjust(tokens, hits, self._areas)
-        ranked = sorted(
-            ((h.score, code) for code, h in hits.items() if h.score >= MIN_SCORE),
-            key=lambda sc: (-sc[0], self._areas[sc[1]].level != DISTRICT, sc[1]),
-        )
-        return [AreaMatch(self._areas[code], round(score, 1)) for score, code in ranked[:limit]]
+        village = self._village
+        ranked = [
+            (-hit.score, village[code], code)
+            for code, hit in hits.items()
+            if hit.score >= MIN_SCORE
+        ]
+        ranked.sort()
+        areas = self._areas
+        return [
+            # round() goes through decimal digits: whole scores (100, 85) are already rounded
+            AreaMatch(areas[code], -score if score.is_integer() else round(-score, 1))
+            for score, _, code in ranked[:limit]
+        ]
 
     def _exact_hits(self, tokens: list[str], hits: dict[str, _Hit]) -> None:
-        """Every token window spelling a name exactly (spaces ignored) scores 100."""
-        n = len(tokens)
-        for start in range(n):
-            for end in range(start + 1, min(n, start + self._window) + 1):
-                if tokens[end - 1] in _HINTS:
+        """Every token window spelling a name exactly (spaces ignored) scores 100.
+
+        Windows grow word by word and stop once they spell no start of a name. Exact hits come
+        first, so the first window naming an area is the one kept.
+        """
+        n, window = len(tokens), self._window
+        prefixes, exact = self._prefixes, self._exact
+        for start, joined in enumerate(tokens):
+            if joined not in prefixes or joined in _HINTS:
+                continue  # no name starts with this word
+            if joined not in _STOPWORDS or not _lone_chat_word(tokens, start):
+                for code in exact.get(joined, ()):
+                    if code not in hits:
+                        hits[code] = _Hit(100.0, start, start + 1)
+            for end in range(start + 2, min(n, start + window) + 1):
+                token = tokens[end - 1]
+                if token in _HINTS:
                     break
-                if end - start == 1 and _lone_chat_word(tokens, start):
-                    continue
-                for i in self._exact.get("".join(tokens[start:end]), ()):
-                    _record(hits, self._entries[i].area.code, 100.0, start, end)
+                joined += token
+                if joined not in prefixes:
+                    break
+                for code in exact.get(joined, ()):
+                    if code not in hits:
+                        hits[code] = _Hit(100.0, start, end)
 
     def _fuzzy_hits(self, tokens: list[str], hits: dict[str, _Hit]) -> None:
         """Typos and partial names, scored over runs of query words that match a name's words."""
-        per_entry, seeds = self._token_matches(tokens)
+        per_entry, seeds = self._token_matches(tokens, hits)
+        entries = self._entries
+        no_seeds: set[int] = set()
         for i, found in per_entry.items():
-            seed_positions = seeds.get(i, ())
-            if not seed_positions and len(found) < 2 and self._lengths[i] > 1:
-                continue  # one shared word ("sungai") of a longer name: most entries stop here
-            entry = self._entries[i]
-            for start, end in _runs(sorted(found)):
-                if any(start <= p < end for p in seed_positions) or _shared_words_suffice(
-                    tokens[start:end], len(entry.tokens)
-                ):
-                    score, s, e = _run_score(entry, tokens, found, start, end)
-                    if _needs_place_word(tokens, found, seed_positions, s, e):
-                        score *= UNPLACED
-                    _record(hits, entry.area.code, score, s, e)
+            _score_entry(entries[i], tokens, found, seeds.get(i, no_seeds), hits)
 
     def _token_matches(
-        self, tokens: list[str]
+        self, tokens: list[str], named: Iterable[str]
     ) -> tuple[dict[int, dict[int, float]], dict[int, set[int]]]:
-        """For each name spelling: query positions whose word is (nearly) one of its words."""
+        """For each name spelling worth scoring: query positions whose word is (nearly) one of
+        its words, with their similarity, and the positions that may start a match (seeds).
+
+        Worth scoring: a spelling with a seed, or of one word, or met at two positions. The
+        others, met once through a shared word ("sungai") or a chat word, are most of those
+        met: set operations leave them out before any work per spelling. The dict keeps the
+        spellings in the order first met: on equal scores the first one's span is kept.
+        Areas `named` exactly (score 100) are left out: no other score can replace theirs.
+        """
+        key_entries, one_word = self._key_entries, self._one_word
+        matched: list[tuple[int, list[tuple[str, float]], bool]] = []
+        live: set[int] = set()  # spellings worth scoring
+        weak_seen: frozenset[int] = frozenset()  # met through words that are no seeds
+        for pos, token in enumerate(tokens):
+            if token in key_entries:
+                keys = [(token, 100.0)]
+            elif self._typos and token not in _NEVER_FUZZY and 3 <= len(token) <= MAX_TOKEN_LEN:
+                keys = self._similar_keys(token)
+            else:
+                continue
+            seeding = token not in _STOPWORDS
+            weak: frozenset[int] = frozenset()
+            for key, _ in keys:
+                if seeding and key not in _GENERIC:
+                    live |= key_entries[key]  # seeded
+                else:
+                    live |= one_word[key]
+                    weak = weak | key_entries[key] if weak else key_entries[key]
+            if weak:  # met at two positions: seeded already, or through two weak words
+                if weak_seen:
+                    live |= weak_seen & weak
+                    weak_seen = weak_seen | weak
+                else:
+                    weak_seen = weak
+            matched.append((pos, keys, seeding))
+        for code in named:
+            live -= self._area_entries[code]
         per_entry: dict[int, dict[int, float]] = {}
         seeds: dict[int, set[int]] = {}
-        for pos, token in enumerate(tokens):
-            for key, sim in self._similar_keys(token):
-                entries = self._by_token[key]
-                for i in entries:
+        for pos, keys, seeding in matched:
+            for key, sim in keys:
+                seeds_here = seeding and key not in _GENERIC
+                for i in sorted(live.intersection(key_entries[key])):  # as in `by_token`
                     found = per_entry.get(i)
                     if found is None:
                         per_entry[i] = {pos: sim}
                     elif sim > found.get(pos, 0.0):
                         found[pos] = sim
-                if token not in _STOPWORDS and key not in _GENERIC:
-                    for i in entries:
-                        seeds.setdefault(i, set()).add(pos)
+                    if not seeds_here:
+                        continue
+                    if i in seeds:
+                        seeds[i].add(pos)
+                    else:
+                        seeds[i] = {pos}
         return per_entry, seeds
 
     def _similar_keys(self, token: str) -> list[tuple[str, float]]:
-        if token in self._by_token:
-            return [(token, 100.0)]
-        if not self._typos or token in _STOPWORDS or token in _HINTS:
-            return []
-        if not 3 <= len(token) <= MAX_TOKEN_LEN:
-            return []
+        """Index keys a misspelt word may mean, best first: a word of 3 to MAX_TOKEN_LEN
+        letters that is not in the index, nor a chat or level word (see `_token_matches`)."""
         found = process.extract(
             token,
             self._choices[len(token)],
             scorer=fuzz.ratio,
-            score_cutoff=_cutoff(len(token)),
+            score_cutoff=self._cutoffs[len(token)],
             limit=None,
         )
-        return [
-            (key, score) for key, score, _ in found if score >= COMPACT_CUTOFF or key in self._words
-        ]
+        words = self._words
+        return [(key, score) for key, score, _ in found if score >= COMPACT_CUTOFF or key in words]
+
+
+def _score_entry(
+    entry: _Entry,
+    tokens: list[str],
+    found: dict[int, float],
+    seeds: set[int],
+    hits: dict[str, _Hit],
+) -> None:
+    """Score each run of matched words that may name this spelling; keep the good ones."""
+    k = len(entry.tokens)
+    code = entry.area.code
+    if len(found) == 1:  # most spellings: one word of the query
+        (pos,) = found
+        runs = [(pos, pos + 1)]
+    else:
+        runs = _runs(found)
+    for start, end in runs:
+        if seeds.isdisjoint(range(start, end)) and not _shared_words_suffice(tokens[start:end], k):
+            continue
+        if end - start <= k:
+            score, s, e = _window_score(entry, tokens, found, start, end), start, end
+        else:
+            score, s, e = _run_score(entry, tokens, found, start, end)
+        if score < MIN_SCORE:
+            continue  # UNPLACED below only lowers it further
+        if len(tokens) > SHORT_QUERY and _needs_place_word(tokens, found, seeds, s, e):
+            score *= UNPLACED
+            if score < MIN_SCORE:
+                continue
+        best = hits.get(code)
+        if best is None or score > best.score:
+            hits[code] = _Hit(score, s, e)
 
 
 def _lone_chat_word(tokens: list[str], pos: int) -> bool:
@@ -360,42 +487,62 @@ def _by_code(area: Area) -> str:
     return area.code
 
 
-def _record(hits: dict[str, _Hit], code: str, score: float, start: int, end: int) -> None:
-    best = hits.get(code)
-    if best is None or score > best.score:
-        hits[code] = _Hit(score, start, end)
-
-
 def _run_score(
     entry: _Entry, tokens: list[str], found: dict[int, float], start: int, end: int
 ) -> tuple[float, int, int]:
     """Whole-name similarity of the run, or a partial-name score if it covers part of the name."""
     k = len(entry.tokens)
-    windows = [(start, end)]
+    best = (_window_score(entry, tokens, found, start, end), start, end)
     if end - start > k:  # a run longer than the name: also try name-sized windows inside it
-        windows += [(s, s + k) for s in range(start, end - k + 1)]
-    best = (0.0, start, end)
-    for s, e in windows:
-        score = fuzz.ratio("".join(tokens[s:e]), entry.compact)
-        if e - s < k:
-            sims = [found[p] for p in range(s, e)]
-            partial = (PARTIAL_BASE + PARTIAL_SPAN * (e - s) / k) * sum(sims) / len(sims) / 100
-            score = max(score, partial)
-        if score > best[0]:
-            best = (score, s, e)
+        for s in range(start, end - k + 1):
+            score = _window_score(entry, tokens, found, s, s + k)
+            if score > best[0]:
+                best = (score, s, s + k)
     return best
+
+
+def _window_score(
+    entry: _Entry, tokens: list[str], found: dict[int, float], s: int, e: int
+) -> float:
+    """How well query words s..e spell the name, as a whole or as a part of it.
+
+    Exact from MIN_SCORE up; a window scoring less may get less, as the caller drops it: where
+    the lengths alone keep fuzz.ratio below MIN_SCORE ("tabok" for Sungai Tabuk), it is not
+    computed. Many spellings met through a typo are so.
+    """
+    k, n = len(entry.tokens), e - s
+    partial = 0.0
+    if n < k:
+        sims = found[s] if n == 1 else sum(map(found.__getitem__, range(s, e)))  # as a list's
+        partial = (PARTIAL_BASE + PARTIAL_SPAN * n / k) * sims / n / 100
+    text = tokens[s] if n == 1 else "".join(tokens[s:e])
+    shorter, longer = len(text), len(entry.compact)
+    if shorter > longer:
+        shorter, longer = longer, shorter
+    if 200.0 * shorter / (shorter + longer) < MIN_SCORE - 1e-6:  # fuzz.ratio's most; rounding
+        return partial
+    score = fuzz.ratio(text, entry.compact)
+    return partial if partial > score else score
 
 
 def _adjust(tokens: list[str], hits: dict[str, _Hit], areas: dict[str, Area]) -> None:
     """Rank by context: a name inside a longer exact name, a desa's own kecamatan, level words."""
     strong = [(code, h.start, h.end) for code, h in hits.items() if h.score >= STRONG]
-    for code, hit in hits.items():
-        if any(
-            other != code and s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
-            for other, s, e in strong
-        ):
-            hit.score *= CONTAINED  # "bangkal" inside "tatah bangkal"
-    _prefer_supported(hits, areas)
+    if strong:
+        for code, hit in hits.items():
+            for other, s, e in strong:
+                if (
+                    other != code
+                    and s <= hit.start
+                    and hit.end <= e
+                    and e - s > hit.end - hit.start
+                ):
+                    hit.score *= CONTAINED  # "bangkal" inside "tatah bangkal"
+                    break
+    if len(strong) >= 2:  # a desa and its kecamatan, both strong
+        _prefer_supported(hits, areas)
+    if _LEVEL_HINTS.isdisjoint(tokens):
+        return
     for code, hit in hits.items():
         before = tokens[hit.start - 1] if hit.start else ""
         is_district = areas[code].level == DISTRICT
