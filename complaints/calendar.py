@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.errors import DomainError
 from core.hours import DAY_NAMES, Range, Week
@@ -102,14 +102,6 @@ class WorkingCalendar:
 ROUND_THE_CLOCK = WorkingCalendar(
     week=tuple(((time.min, time.max),) for _ in DAY_NAMES), tz=ZoneInfo("UTC"), use_holidays=False
 )
-
-
-def closures(*, session: Session, start: date | None = None) -> list[WorkClosure]:
-    """Local closures, in date order (from `start` on, when given)."""
-    statement = select(WorkClosure).order_by(col(WorkClosure.day))
-    if start is not None:
-        statement = statement.where(col(WorkClosure.day) >= start)
-    return list(session.exec(statement))
 
 
 def working_calendar(*, session: Session, settings: Settings) -> WorkingCalendar:
