@@ -34,7 +34,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from channels.dead_letters import apologise, failure_name, set_aside
 from channels.intake_shared import claims_for
 from channels.messages import Inbound, inbound_from_payload, inbound_to_payload
-from db.engine import checkpoint, read_only
+from db.engine import checkpoint, reading
 from db.faults import is_transient
 from db.journal import is_side_file
 from db.models import InboundReceipt
@@ -152,7 +152,7 @@ class AcceptQueue:
 
 def waiting(engine: Engine, limit: int = BATCH) -> list[Inbound]:
     """Stored messages not yet answered, oldest first."""
-    with read_only(engine).connect() as connection:
+    with reading(engine) as connection:
         rows = connection.execute(WAITING, {"limit": limit}).scalars().all()
     return [inbound_from_payload(payload) for payload in rows if payload]
 

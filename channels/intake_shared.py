@@ -131,7 +131,8 @@ class SenderClaims:
         self._transaction = self._connection = None
         try:
             if transaction is not None:
-                transaction.rollback()
+                transaction.commit()  # it wrote nothing; a rollback would make psycopg forget
+                # the statements it prepared on the connection (see `db.engine.reading`)
         finally:
             if connection is not None:
                 connection.close()

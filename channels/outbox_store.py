@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Row, bindparam, case, func, select, u
 
 from channels.delivery import TEMPLATE_REQUIRED, Outcome, OutItem, Result
 from channels.messages import Choice
-from db.engine import read_only
+from db.engine import reading
 from db.models import Contact, Message
 from db.vocab import UNFINISHED_MESSAGE_STATUSES as UNFINISHED
 from db.vocab import MessageStatus
@@ -63,7 +63,7 @@ def candidates(engine: Engine, *, channels: Sequence[str], limit: int) -> list[C
     order: `status IN (...) ORDER BY id` sorted the whole backlog first (216 ms for 400,000
     pending rows, each time), and another channel's backlog was stepped over row by row.
     """
-    with read_only(engine).connect() as conn:  # never holds the write lock while it reads
+    with reading(engine) as conn:  # never holds the write lock while it reads
         rows = [
             row
             for status in UNFINISHED
@@ -220,7 +220,7 @@ def pending_count(engine: Engine, *, channels: Sequence[str]) -> int:
         .where(MESSAGE.c.status.in_(UNFINISHED), MESSAGE.c.direction == "out")
         .where(MESSAGE.c.channel.in_(list(channels)))
     )
-    with read_only(engine).connect() as conn:
+    with reading(engine) as conn:
         return int(conn.execute(query).scalar_one())
 
 

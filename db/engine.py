@@ -86,6 +86,19 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction that ends with COMMIT rather than ROLLBACK.
+
+    psycopg forgets every statement it prepared on a connection when that connection rolls
+    back, so a reader ending the usual way (a `connect()` block rolls back) made PostgreSQL
+    parse and plan every statement of the next turns on it again. Readers on the hot path
+    (the sender's look for due rows, the intake's for waiting ones) use this instead.
+    """
+    with read_only(engine).begin() as connection:
+        yield connection
+
+
 def writable(engine: Engine) -> Engine:
     """The same engine and pool, for transactions that write (undoes `read_only`)."""
     return engine.execution_options(**{READ_ONLY: False})

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from db.engine import read_only
+from db.engine import reading
 from db.models import SchedulerLease
 
 LEASE = SchedulerLease.__table__
@@ -127,7 +127,7 @@ def release(engine: Engine, *, name: str, holder: str) -> None:
 def current_holder(engine: Engine, *, name: str, now: datetime) -> str | None:
     """Who holds the lease at `now`; None when nobody does (absent or expired)."""
     statement = select(LEASE.c.holder).where(LEASE.c.name == name, LEASE.c.expires_at >= now)
-    with read_only(engine).connect() as connection:
+    with reading(engine) as connection:
         return connection.execute(statement).scalar_one_or_none()
 
 
