@@ -16,7 +16,10 @@ port instead). Then
   pending. One process sends at a time (the outbox lease, see channels/outbox.py), so this
   stays near 1.0× by design.
 
-Prints a table and the ratios against one process.
+Each process count is measured `--trials` times (3), interleaved (1, 2, 3, 1, 2, 3, ...), and
+a trial's ratios are taken against one process in the same trial: this machine's speed drifts
+by tens of percent within minutes, and six single runs of one tree gave 2 processes
+1.22-1.57x. Prints every trial, then the medians.
 """
 
 from __future__ import annotations
@@ -176,26 +179,46 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--sends", type=int, default=6000)
     parser.add_argument("--processes", default="1,2,3")
+    parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--workdir", default=os.environ.get("TMPDIR", "/tmp"))
     args = parser.parse_args()
     counts = [int(n) for n in args.processes.split(",")]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, PostgreSQL; {args.messages} webhooks, {args.sends} "
-          f"sends, {CONCURRENCY} connections")  # fmt: skip
+          f"sends, {CONCURRENCY} connections, {args.trials} trials")  # fmt: skip
     fake_process, fakes = start_fakes()
-    results: dict[int, dict[str, float]] = {}
+    trials: list[dict[int, dict[str, float]]] = []
     try:
-        for n in counts:
-            results[n] = measure(n, args, fakes)
+        for _ in range(args.trials):
+            trials.append({n: measure(n, args, fakes) for n in counts})
     finally:
         fake_process.kill()
-    base = results[counts[0]]
-    print(f"{'processes':>9} {'acknowledged/s':>15} {'answered/s':>11} {'ratio':>6} "
+    print(f"{'trial':>6} {'processes':>9} {'acknowledged/s':>15} {'answered/s':>11} {'ratio':>6} "
           f"{'wake ms':>8} {'sender/s':>9} {'ratio':>6}")  # fmt: skip
-    for n, r in results.items():
-        print(f"{n:>9} {r['acknowledged']:>15,.0f} {r['answered']:>11,.0f} "
-              f"{r['answered'] / base['answered']:>5.2f}x {r['wake ms']:>8.0f} "
-              f"{r['sender']:>9,.0f} {r['sender'] / base['sender']:>5.2f}x")  # fmt: skip
+    for number, results in enumerate(trials, 1):
+        for n in counts:
+            print_row(str(number), n, results[n], results[counts[0]])
+    for n in counts:
+        median = {key: statistics.median(t[n][key] for t in trials) for key in trials[0][n]}
+        median["answered ratio"] = statistics.median(
+            t[n]["answered"] / t[counts[0]]["answered"] for t in trials
+        )
+        median["sender ratio"] = statistics.median(
+            t[n]["sender"] / t[counts[0]]["sender"] for t in trials
+        )
+        print_row("median", n, median)
+
+
+def print_row(
+    trial: str, n: int, r: dict[str, float], base: dict[str, float] | None = None
+) -> None:
+    """One line of the table; ratios against `base` (the same trial's first count), or the
+    medians of the trials' ratios already in `r`."""
+    answered = r["answered ratio"] if base is None else r["answered"] / base["answered"]
+    sender = r["sender ratio"] if base is None else r["sender"] / base["sender"]
+    print(f"{trial:>6} {n:>9} {r['acknowledged']:>15,.0f} {r['answered']:>11,.0f} "
+          f"{answered:>5.2f}x {r['wake ms']:>8.0f} {r['sender']:>9,.0f} "
+          f"{sender:>5.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
