@@ -224,19 +224,18 @@ class AreaIndex:
         ]
         exact: dict[str, list[str]] = {}  # compact spelling -> area codes, first seen first
         by_token: dict[str, list[int]] = {}
+        area_entries: dict[str, set[int]] = {}
         for i, entry in enumerate(self._entries):
             codes = exact.setdefault(entry.compact, [])
             if entry.area.code not in codes:
                 codes.append(entry.area.code)
             for key in {*entry.tokens, entry.compact}:
                 by_token.setdefault(key, []).append(i)
+            area_entries.setdefault(entry.area.code, set()).add(i)
         self._exact = {compact: tuple(codes) for compact, codes in exact.items()}
         # Every start of an exact spelling: a query window that is none can stop growing.
         self._prefixes = frozenset(c[:n] for c in self._exact for n in range(1, len(c) + 1))
         self._key_entries = {key: frozenset(entries) for key, entries in by_token.items()}
-        area_entries: dict[str, set[int]] = {}
-        for i, entry in enumerate(self._entries):
-            area_entries.setdefault(entry.area.code, set()).add(i)
         self._area_entries = {code: frozenset(e) for code, e in area_entries.items()}
         self._one_word = {  # per key: its spellings of one word
             key: frozenset(i for i in entries if len(self._entries[i].tokens) == 1)
@@ -245,7 +244,8 @@ class AreaIndex:
         self._window = max((len(e.tokens) for e in self._entries), default=0) + 1
         self._words = {t for e in self._entries for t in e.tokens}  # the rest: whole names
         self._cutoffs = {n: _cutoff(n) for n in range(3, MAX_TOKEN_LEN + 1)}
-        self._choices = {n: self._reachable(n) for n in range(3, MAX_TOKEN_LEN + 1)}
+        keys = sorted(k for k in self._key_entries if len(k) >= 3)
+        self._choices = {n: self._reachable(keys, n) for n in range(3, MAX_TOKEN_LEN + 1)}
         self._village = {code: area.level != DISTRICT for code, area in areas.items()}
         self._kecamatan = sorted((a for a in areas.values() if a.level == DISTRICT), key=_by_code)
         self._children: dict[str, list[Area]] = {}
@@ -253,15 +253,15 @@ class AreaIndex:
             if area.level != DISTRICT and area.kecamatan_code:
                 self._children.setdefault(area.kecamatan_code, []).append(area)
 
-    def _reachable(self, length: int) -> list[str]:
-        """Keys a typo this long can match, in sorted order; the others need not be scored.
+    def _reachable(self, keys: list[str], length: int) -> list[str]:
+        """Those of `keys` (sorted) a typo this long can match; the others need not be scored.
 
         A whole name written as one word ("lokbaintan") must reach COMPACT_CUTOFF as well.
         """
         cutoff = self._cutoffs[length]
         return [
             key
-            for key in sorted(k for k in self._key_entries if len(k) >= 3)
+            for key in keys
             if _may_reach(
                 length, len(key), cutoff if key in self._words else max(cutoff, COMPACT_CUTOFF)
             )

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.database import upgrade  # noqa: E402
-from db.engine import make_engine, read_only  # noqa: E402
+from db.engine import make_engine, reading  # noqa: E402
 from db.models import Contact, Message, Push, Subscription  # noqa: E402
 from outage_notices import fanout, service  # noqa: E402
 from outage_notices.policy import NoticePolicy  # noqa: E402
@@ -222,7 +222,7 @@ def wait_done(engine, notice_id: int, timeout: float = 120) -> float:
     service it measures."""
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
-        with read_only(engine).connect() as conn:
+        with reading(engine) as conn:
             status = conn.scalar(
                 select(col(Push.status)).where(
                     col(Push.notice_id) == notice_id, col(Push.event) == "publish"
@@ -288,7 +288,7 @@ def measure(engine, pid: int, base: str, drafts: list[int], rate: float) -> None
         during, (fanout_seconds, peak_rss) = hooks.run(
             lambda: _fan_out(api, engine, pid, base, drafts[1:]), rate
         )
-    with read_only(engine).connect() as conn:
+    with reading(engine) as conn:
         queued = conn.scalar(
             select(col(Message.id))
             .where(col(Message.notice_id) == drafts[1])

@@ -32,7 +32,7 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from db.engine import read_only
+from db.engine import reading
 from db.journal import journal_path
 from db.migrate import current_revision
 from db.models import SchedulerLease
@@ -187,7 +187,7 @@ def live_holders(engine: Engine, *, now: datetime) -> list[str]:
     """'lease: holder' for every lease a live process holds (none: nothing runs on it)."""
     statement = select(LEASE.c.name, LEASE.c.holder).where(LEASE.c.expires_at >= now)
     try:
-        with read_only(engine).connect() as connection:
+        with reading(engine) as connection:
             return [f"{name}: {holder}" for name, holder in connection.execute(statement)]
     except SQLAlchemyError:  # no such table yet, or no such database file: nothing runs
         return []
@@ -210,7 +210,7 @@ def _sqlite_revision(copy: Path) -> str | None:
 
 
 def _revision(engine: Engine) -> str | None:
-    with read_only(engine).connect() as connection:
+    with reading(engine) as connection:
         return current_revision(connection)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from answers.starters import ensure_starter_answers
 from areas.reference import load_service_areas
 from complaints.targets import ensure_default_targets
-from db.engine import read_only
+from db.engine import reading
 from db.migrate import current_revision, head_revision, upgrade_schema
 
 
@@ -33,7 +33,7 @@ def schema_behind(engine: Engine) -> str | None:
     tables: an upgrade is a step the operator takes (`kabar-air db upgrade`, or `serve
     --migrate`), once, before the new version's processes start.
     """
-    with read_only(engine).connect() as connection:
+    with reading(engine) as connection:
         revision = current_revision(connection)
     head = head_revision()
     if revision == head:

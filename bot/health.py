@@ -26,7 +26,7 @@ from channels.outbox import LEASE_NAME as SENDER_LEASE
 from core.http_limits import both_languages
 from core.services import get_services
 from core.settings import Settings
-from db.engine import read_only
+from db.engine import reading
 from db.lease import current_holder
 from db.migrate import current_revision, head_revision
 from db.types import utcnow
@@ -49,7 +49,7 @@ def required_leases(settings: Settings) -> list[str]:
 def readiness(engine: Engine, *, leases: list[str]) -> dict[str, str]:
     """Each check's finding, 'ok' when it passes (blocking: run it in a thread)."""
     try:
-        with read_only(engine).connect() as connection:
+        with reading(engine) as connection:
             connection.execute(text("SELECT 1"))
             revision = current_revision(connection)
     except Exception as error:  # whatever it is, the database is not usable

@@ -31,7 +31,7 @@ from sqlalchemy import Engine, case, func, select
 from accounts.deps import SessionDep, identify_staff
 from channels.outbox import LEASE_NAME as SENDER_LEASE
 from core.services import get_services
-from db.engine import read_only
+from db.engine import reading
 from db.models import InboundReceipt, Message, SchedulerLease
 from db.types import utcnow
 from db.vocab import Channel, MessageStatus
@@ -82,7 +82,7 @@ class DatabaseFigures(Collector):
 
     def _outbox(self) -> list[Metric]:
         counts = {(channel, status): 0 for channel in QUEUED for status in OUTBOUND}
-        with read_only(self.engine).connect() as connection:
+        with reading(self.engine) as connection:
             for channel, status, count in connection.execute(OUTBOX):
                 counts[(channel, status)] = count
         outbox = GaugeMetricFamily(
@@ -96,7 +96,7 @@ class DatabaseFigures(Collector):
         return [outbox]
 
     def _intake(self) -> list[Metric]:
-        with read_only(self.journal).connect() as connection:
+        with reading(self.journal) as connection:
             waiting, dead, oldest = connection.execute(INTAKE).one()
         backlog = GaugeMetricFamily(
             "kabar_air_intake_backlog",
@@ -123,7 +123,7 @@ class DatabaseFigures(Collector):
             "0 with an empty holder when no live process holds it",
             labels=["lease", "holder"],
         )
-        with read_only(self.engine).connect() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(LEASES).all()
         live = {row.name: row.holder for row in rows if row.expires_at >= self.now}
         for name in sorted(set(WATCHED_LEASES) | set(live)):

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, bindparam, select
 
 from channels.messages import Inbound, inbound_from_payload
 from core.texts import t
-from db.engine import read_only
+from db.engine import reading
 from db.models import Contact, ConversationState, InboundReceipt, Message
 from db.vocab import MessageStatus
 
@@ -75,7 +75,7 @@ def set_aside(journal: Engine, inbound: Inbound, *, failure: str, now: datetime)
 
 def dead_letters(journal: Engine, *, limit: int = 100) -> list[DeadLetter]:
     """Messages set aside and not yet taken up, the latest first."""
-    with read_only(journal).connect() as connection:
+    with reading(journal) as connection:
         rows = connection.execute(LIST, {"limit": limit}).all()
     letters = []
     for row in rows:

@@ -277,8 +277,8 @@ class IntakeWorker:
         if not mine:
             return mine, batch
         claimed = {_key(i) for i in batch if (i.channel, i.sender_id) in mine}
-        still = self.claims.unanswered(list(claimed))
-        return mine, [i for i in batch if _key(i) not in claimed or _key(i) in still]
+        answered_elsewhere = claimed - self.claims.unanswered(list(claimed))
+        return mine, [i for i in batch if _key(i) not in answered_elsewhere]
 
     async def _answer_in_order(self, batch: list[Inbound], mine: set[tuple[str, str]]) -> bool:
         """Answer the batch's messages of `mine`, in order, a run of them per hand-off to the

@@ -92,8 +92,9 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
     psycopg forgets every statement it prepared on a connection when that connection rolls
     back, so a reader ending the usual way (a `connect()` block rolls back) made PostgreSQL
-    parse and plan every statement of the next turns on it again. Readers on the hot path
-    (the sender's look for due rows, the intake's for waiting ones) use this instead.
+    parse and plan again every statement of the turns that used its pooled connection next.
+    So every reader of a connection uses this: the sender, the intake, leases, health,
+    metrics. (SQLAlchemy `Session`s over `read_only` are the console's pages, off that path.)
     """
     with read_only(engine).begin() as connection:
         yield connection

@@ -40,7 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from areas.coverage import area_labels, audience_area_codes, notice_area_codes
-from db.engine import checkpoint, read_only
+from db.engine import checkpoint, read_only, reading
 from db.models import Contact, Message, Notice, NoticeUpdate, Subscription
 from db.rows import saved_id
 from db.types import UTCDateTime
@@ -218,7 +218,7 @@ def queue_event(
 
 
 def count_event(engine: Engine, notice_id: int, event: str) -> int:
-    with read_only(engine).connect() as connection:  # counting 100,000 rows holds no lock
+    with reading(engine) as connection:  # counting 100,000 rows holds no lock
         statement = select(func.count()).where(
             col(Message.notice_id) == notice_id, col(Message.notice_event) == event
         )
