@@ -1,6 +1,7 @@
-"""Readers on the hot path end with COMMIT (`db.engine.reading`), so PostgreSQL keeps the plans
-psycopg prepared on the connection; a rollback makes psycopg drop them all. Collected in the
-PostgreSQL suite only (SQLite has no server-side statements), which `make test` runs too."""
+"""Readers of pooled connections end with COMMIT (`db.engine.reading`), so PostgreSQL keeps
+the plans psycopg prepared on the connection; a rollback makes psycopg drop them all. Collected
+in the PostgreSQL suite only (SQLite has no server-side statements), which `make test` runs
+too."""
 
 from __future__ import annotations
 
